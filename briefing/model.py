@@ -1,0 +1,114 @@
+"""Pydantic models at the boundaries: the article we read and the briefing we write.
+
+The JSON contract (``--format json``) is ``Briefing.model_dump(mode="json")``; see
+../shared/design.md. Fields may be added; existing keys keep their meaning.
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import datetime
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+SCHEMA_VERSION = 1
+WORDS_PER_MINUTE = 230  # adult reading speed for non-fiction prose
+
+SourceKind = Literal["file", "stdin", "url", "feed"]
+ActorKind = Literal["state", "organisation", "armed group", "person", "other"]
+Confidence = Literal["low", "moderate", "high"]
+Rating = Literal["low", "medium", "high"]
+SummariserName = Literal["offline", "openai"]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Source(Strict):
+    kind: SourceKind
+    location: str
+    sha256: str
+    title: str | None = None
+    published: str | None = None
+
+
+class Article(Strict):
+    """Cleaned article text as read from a source (untrusted data)."""
+
+    title: str
+    text: str
+    source: Source
+
+    @property
+    def word_count(self) -> int:
+        return len(self.text.split())
+
+    @property
+    def reading_minutes(self) -> int:
+        return max(1, math.ceil(self.word_count / WORDS_PER_MINUTE))
+
+
+class Actor(Strict):
+    name: str
+    kind: ActorKind
+    role: str
+    evidence: list[str] = Field(default_factory=list)
+    aliases: list[str] = Field(default_factory=list)
+
+
+class Assessment(Strict):
+    text: str
+    confidence: Confidence
+    evidence: list[str] = Field(default_factory=list)
+
+
+class Risk(Strict):
+    description: str
+    likelihood: Rating
+    impact: Rating
+    evidence: list[str] = Field(default_factory=list)
+
+
+class Flag(Strict):
+    kind: str
+    detail: str
+
+
+class PromptRef(Strict):
+    name: str
+    version: int
+    sha256: str
+
+
+class Usage(Strict):
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+
+
+class Provenance(Strict):
+    summariser: SummariserName
+    summariser_version: str
+    model: str | None = None
+    base_url: str | None = None
+    prompt: PromptRef | None = None
+    temperature: float | None = None
+    generated_at: datetime
+    usage: Usage = Field(default_factory=Usage)
+    duration_ms: int = 0
+    tool_version: str
+    schema_version: int = SCHEMA_VERSION
+
+
+class Briefing(Strict):
+    title: str
+    source: Source
+    situation: str
+    actors: list[Actor]
+    assessment: Assessment
+    risks: list[Risk]
+    flags: list[Flag] = Field(default_factory=list)
+    provenance: Provenance
+    word_count: int = 0
+    reading_minutes: int = 1
