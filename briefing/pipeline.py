@@ -1,0 +1,90 @@
+"""Build one briefing: load -> summarise -> render -> write. The only entry point the CLI calls."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import BinaryIO
+
+from briefing.errors import ConfigError
+from briefing.model import Article, Briefing
+from briefing.output import FORMATS, atomic_write, format_from_path, resolve_output
+from briefing.sources import read_source
+from briefing.summarisers import Summariser
+
+
+@dataclass(frozen=True)
+class BuildOptions:
+    source: str
+    output: Path | None = None
+    fmt: str | None = None  # None: from the output file's suffix, else pdf
+    title: str | None = None
+    summariser: str = "offline"
+    day: date | None = None  # the date in the default file name; today when None
+
+
+@dataclass(frozen=True)
+class BuildResult:
+    path: Path
+    fmt: str
+    briefing: Briefing
+    size: int
+
+
+def make_summariser(name: str) -> Summariser:
+    if name == "offline":
+        from briefing.summarisers.offline import OfflineSummariser
+
+        return OfflineSummariser()
+    raise ConfigError(f"unknown summariser {name!r} (choose from: offline)")
+
+
+def render_document(briefing: Briefing, fmt: str) -> bytes:
+    """The briefing as the bytes of a PDF, a self-contained HTML draft or JSON."""
+    if fmt == "json":
+        return (briefing.model_dump_json(indent=2) + "\n").encode("utf-8")
+    from briefing import render  # WeasyPrint is imported only when a document is rendered
+
+    html = render.render_html(briefing)
+    if fmt == "html":
+        return html.encode("utf-8")
+    if fmt == "pdf":
+        return render.render_pdf(html, briefing)
+    raise ConfigError(f"unknown format {fmt!r} (choose from: {', '.join(FORMATS)})")
+
+
+def summarise(options: BuildOptions, stdin: BinaryIO | None = None) -> tuple[Article, Briefing]:
+    article = read_source(options.source, stdin, title=options.title)
+    return article, make_summariser(options.summariser).summarise(article)
+
+
+def build(options: BuildOptions, stdin: BinaryIO | None = None) -> BuildResult:
+    """Read the article, summarise it, render it and write it atomically. Returns what was done."""
+    fmt = options.fmt or format_from_path(options.output) or "pdf"
+    if fmt not in FORMATS:
+        raise ConfigError(f"unknown format {fmt!r} (choose from: {', '.join(FORMATS)})")
+    article, briefing = summarise(options, stdin)
+    source_path = Path(options.source) if options.source != "-" else None
+    path = resolve_output(
+        options.output,
+        title=article.title,  # from the article or --title, never from model output
+        fmt=fmt,
+        day=options.day or date.today(),
+        source=source_path,
+    )
+    data = render_document(briefing, fmt)
+    atomic_write(path, data)
+    return BuildResult(path=path, fmt=fmt, briefing=briefing, size=len(data))
+
+
+def preview(options: BuildOptions, stdin: BinaryIO | None = None) -> Path:
+    """Write the HTML draft to a new temporary file and return its path."""
+    _, briefing = summarise(options, stdin)
+    data = render_document(briefing, "html")
+    fd, name = tempfile.mkstemp(prefix="briefing-preview-", suffix=".html")
+    with os.fdopen(fd, "wb") as fh:
+        fh.write(data)
+    return Path(name)

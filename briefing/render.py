@@ -1,0 +1,492 @@
+"""Render a Briefing: Jinja2 -> self-contained HTML; WeasyPrint -> PDF.
+
+Article and model text are untrusted. They reach the HTML only through autoescaped Jinja
+expressions (never ``|safe`` or ``Markup``), so markup in them is shown as text. The PDF renderer
+gets a URL fetcher that serves files from the template folders only and refuses everything else
+(other files, http(s), ftp, data:), recording each request so tests can prove nothing was fetched.
+
+WeasyPrint is imported lazily, inside :func:`render_pdf`: importing this module (or running
+``briefing --help``) must not pay for it. Nothing here prints; WeasyPrint's log records are
+re-emitted at DEBUG level on the ``briefing.render`` logger.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import mimetypes
+import threading
+import traceback
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, timezone
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+from urllib.parse import unquote, urlsplit
+from urllib.request import url2pathname
+
+from jinja2 import (
+    ChoiceLoader,
+    Environment,
+    FileSystemLoader,
+    StrictUndefined,
+    TemplateError,
+    TemplateSyntaxError,
+)
+
+from briefing.errors import RenderError
+from briefing.model import Briefing, Provenance, Source
+from briefing.resources import templates_dir
+
+if TYPE_CHECKING:
+    from weasyprint.urls import URLFetcherResponse
+
+__all__ = [
+    "DEFAULT_TEMPLATE",
+    "DocumentInfo",
+    "FetchDenied",
+    "FetchRecord",
+    "TemplateFetcher",
+    "build_context",
+    "document_info",
+    "make_environment",
+    "render_html",
+    "render_pdf",
+]
+
+LOG = logging.getLogger("briefing.render")
+
+DEFAULT_TEMPLATE = "briefing.html.j2"
+AUTHOR = "briefing"
+RUNNING_TITLE_MAX = 70  # characters of the title shown in the running header
+MAX_RESOURCE_BYTES = 20 * 1024 * 1024  # a template asset larger than this is refused
+
+_MONTHS = (
+    "January", "February", "March", "April", "May", "June",
+    "July", "August", "September", "October", "November", "December",
+)  # fmt: skip
+_SOURCE_KINDS = {"file": "File", "stdin": "Standard input", "url": "Web page", "feed": "Feed"}
+
+
+# --------------------------------------------------------------------------------------------
+# Template context
+
+
+@dataclass(frozen=True)
+class DocumentInfo:
+    """Display strings derived from a Briefing, computed once in Python (templates stay simple).
+
+    Every field is plain text; the template autoescapes it like any other value.
+    """
+
+    title: str  # <title> and PDF /Title
+    author: str  # PDF /Author
+    subject: str  # PDF /Subject ("Briefing: <source title>")
+    keywords: list[str]  # PDF /Keywords (summariser=…, model=…, prompt=name@vN)
+    generator: str  # PDF /Creator ("briefing 0.1.0")
+    created: str  # W3C datetime for <meta name="dcterms.created"> -> PDF /CreationDate
+    date: str  # generation date for people: "26 November 2026"
+    running_title: str  # running header, left: "briefing · <title, truncated>"
+    source_kind: str  # "File", "Standard input", "Web page", "Feed"
+    source_location: str
+    source_title: str | None
+    published: str | None  # "3 March 2026" when parseable, else the string as given
+    reference: str  # first 12 hex digits of the source sha256
+    reading: str  # "3 min read"
+    words: str  # "642 words"
+    summariser: str  # "offline v1"
+    model: str  # "gpt-4o-mini" or "none"
+    prompt: str  # "briefing@v1 (sha256 abc123…)" or "none"
+    provenance_line: str  # "Summariser: offline v1 · Model: none · Prompt: none"
+
+
+def long_date(value: datetime | date | str | None) -> str:
+    """Format a date like "26 November 2026" (English month names, whatever the locale)."""
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        parsed = _parse_date(value)
+        if parsed is None:
+            return value
+        value = parsed
+    return f"{value.day} {_MONTHS[value.month - 1]} {value.year}"
+
+
+def _parse_date(text: str) -> datetime | None:
+    candidate = text.strip()
+    if candidate.endswith("Z"):
+        candidate = candidate[:-1] + "+00:00"
+    try:
+        return datetime.fromisoformat(candidate)
+    except ValueError:
+        pass
+    try:  # RSS dates: "Tue, 03 Mar 2026 10:00:00 GMT"
+        from email.utils import parsedate_to_datetime
+
+        return parsedate_to_datetime(candidate)
+    except (TypeError, ValueError, IndexError):
+        return None
+
+
+def _w3c_datetime(value: datetime) -> str:
+    """``YYYY-MM-DDThh:mm:ss±hh:mm`` as WeasyPrint's dcterms.created parser wants it."""
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=timezone.utc)
+    return value.isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+def _truncate(text: str, limit: int) -> str:
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1].rsplit(" ", 1)[0] if " " in text[: limit - 1] else text[: limit - 1]
+    return cut.rstrip(" ,;:-–—") + "…"
+
+
+def _keyword(text: str) -> str:
+    # WeasyPrint splits <meta name="keywords"> on commas.
+    return " ".join(text.replace(",", " ").split())
+
+
+def _summariser_label(p: Provenance) -> str:
+    return f"{p.summariser} {p.summariser_version}".strip()
+
+
+def _prompt_label(p: Provenance) -> str:
+    if p.prompt is None:
+        return "none"
+    return f"{p.prompt.name}@v{p.prompt.version} (sha256 {p.prompt.sha256[:12]}…)"
+
+
+def _source_title(source: Source) -> str | None:
+    title = " ".join((source.title or "").split())
+    return title or None
+
+
+def document_info(briefing: Briefing) -> DocumentInfo:
+    """Compute the display strings and PDF metadata for ``briefing``."""
+    p = briefing.provenance
+    title = " ".join(briefing.title.split()) or "Untitled briefing"
+    source_title = _source_title(briefing.source)
+    keywords = ["briefing", f"summariser={p.summariser} {p.summariser_version}".strip()]
+    if p.model:
+        keywords.append(f"model={p.model}")
+    if p.prompt is not None:
+        keywords.append(f"prompt={p.prompt.name}@v{p.prompt.version}")
+    summariser = _summariser_label(p)
+    model = p.model or "none"
+    prompt = _prompt_label(p)
+    words = briefing.word_count
+    return DocumentInfo(
+        title=title,
+        author=AUTHOR,
+        subject=f"Briefing: {source_title or title}",
+        keywords=[_keyword(k) for k in keywords],
+        generator=f"briefing {p.tool_version}",
+        created=_w3c_datetime(p.generated_at),
+        date=long_date(p.generated_at),
+        running_title=f"briefing · {_truncate(title, RUNNING_TITLE_MAX)}",
+        source_kind=_SOURCE_KINDS.get(briefing.source.kind, briefing.source.kind),
+        source_location=briefing.source.location,
+        source_title=source_title,
+        published=long_date(briefing.source.published) if briefing.source.published else None,
+        reference=briefing.source.sha256[:12],
+        reading=f"{max(1, briefing.reading_minutes)} min read",
+        words=f"{words:,} word{'' if words == 1 else 's'}",
+        summariser=summariser,
+        model=model,
+        prompt=prompt,
+        provenance_line=f"Summariser: {summariser} · Model: {model} · Prompt: {prompt}",
+    )
+
+
+def paragraphs(text: str) -> list[str]:
+    """Split text on blank lines into whitespace-normalised paragraphs (a Jinja filter)."""
+    blocks = [" ".join(block.split()) for block in text.replace("\r\n", "\n").split("\n\n")]
+    return [block for block in blocks if block]
+
+
+def humanise(identifier: str) -> str:
+    """``injection_suspected`` -> ``Injection suspected`` (a Jinja filter)."""
+    words = identifier.replace("_", " ").replace("-", " ").split()
+    text = " ".join(words)
+    return text[:1].upper() + text[1:]
+
+
+def build_context(briefing: Briefing) -> dict[str, Any]:
+    """The variables a template sees; documented in templates/README.md."""
+    return {"briefing": briefing, "doc": document_info(briefing)}
+
+
+# --------------------------------------------------------------------------------------------
+# HTML
+
+
+def _search_path(template_dirs: Sequence[Path]) -> list[Path]:
+    """User template folders first, then the packaged one."""
+    dirs = [Path(d) for d in template_dirs]
+    default = templates_dir()
+    if default not in dirs:
+        dirs.append(default)
+    return dirs
+
+
+def make_environment(template_dirs: Sequence[Path] = ()) -> Environment:
+    """The Jinja2 environment: autoescape on, StrictUndefined, user folders before ours."""
+    dirs = _search_path(template_dirs)
+    loader: FileSystemLoader | ChoiceLoader
+    if len(dirs) == 1:
+        loader = FileSystemLoader(dirs[0])
+    else:
+        loader = ChoiceLoader([FileSystemLoader(d) for d in dirs])
+    env = Environment(
+        loader=loader,
+        autoescape=True,
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters["long_date"] = long_date
+    env.filters["paragraphs"] = paragraphs
+    env.filters["humanise"] = humanise
+    return env
+
+
+def _template_location(exc: BaseException, default: str) -> str:
+    """``name line N`` of the innermost template frame in the traceback (Jinja rewrites them)."""
+    if isinstance(exc, TemplateSyntaxError):
+        name = exc.name or (Path(exc.filename).name if exc.filename else default)
+        return f"{name} line {exc.lineno}"
+    for frame in reversed(traceback.extract_tb(exc.__traceback__)):
+        if frame.filename.endswith((".j2", ".html", ".css")):
+            return f"{Path(frame.filename).name} line {frame.lineno}"
+    return default
+
+
+def render_html(
+    briefing: Briefing,
+    *,
+    template_dirs: Sequence[Path] = (),
+    template_name: str = DEFAULT_TEMPLATE,
+) -> str:
+    """Render ``briefing`` as one self-contained HTML document (CSS inlined, no external URL)."""
+    env = make_environment(template_dirs)
+    try:
+        template = env.get_template(template_name)
+        return template.render(build_context(briefing))
+    except TemplateError as exc:
+        where = _template_location(exc, template_name)
+        detail = exc.message or type(exc).__name__
+        raise RenderError(f"template {where}: {type(exc).__name__}: {detail}") from exc
+
+
+# --------------------------------------------------------------------------------------------
+# URL fetcher
+
+
+class FetchDenied(ValueError):
+    """A resource outside the template folders was requested. WeasyPrint logs it and goes on."""
+
+
+@dataclass(frozen=True)
+class FetchRecord:
+    url: str
+    allowed: bool
+    reason: str
+
+
+@dataclass
+class TemplateFetcher:
+    """Serve only regular files inside ``roots`` (after resolving symlinks); refuse the rest.
+
+    Every request is appended to :attr:`requests`, allowed or not. :meth:`fetch` has the
+    signature of ``weasyprint.urls.URLFetcher.fetch``; :meth:`for_weasyprint` wraps this object
+    in a real ``URLFetcher`` subclass, as WeasyPrint 70 expects.
+    """
+
+    roots: Sequence[Path]
+    requests: list[FetchRecord] = field(default_factory=list)
+    max_bytes: int = MAX_RESOURCE_BYTES
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        self.roots = tuple(Path(root).resolve() for root in self.roots)
+
+    @property
+    def denied(self) -> list[FetchRecord]:
+        return [record for record in self.requests if not record.allowed]
+
+    def _record(self, url: str, allowed: bool, reason: str) -> None:
+        with self._lock:
+            self.requests.append(FetchRecord(url, allowed, reason))
+        LOG.debug("fetch %s %s (%s)", "allowed" if allowed else "DENIED", url[:200], reason)
+
+    def _deny(self, url: str, reason: str) -> FetchDenied:
+        self._record(url, False, reason)
+        return FetchDenied(f"{reason}: {url[:200]}")
+
+    def resolve(self, url: str) -> Path:
+        """Return the file ``url`` names if it may be served; record the request either way."""
+        try:
+            parts = urlsplit(url)
+        except ValueError as exc:
+            raise self._deny(url, "malformed URL") from exc
+        scheme = parts.scheme.lower()
+        if scheme != "file":
+            raise self._deny(url, f"scheme {scheme or 'none'!r} is not allowed")
+        if parts.netloc not in ("", "localhost"):
+            raise self._deny(url, "remote file host is not allowed")
+        raw = unquote(parts.path)
+        if not raw or "\x00" in raw:
+            raise self._deny(url, "empty or invalid path")
+        path = Path(url2pathname(parts.path))
+        if not path.is_absolute():
+            raise self._deny(url, "relative path")
+        try:
+            real = path.resolve(strict=True)
+        except (OSError, RuntimeError):
+            raise self._deny(url, "no such file") from None
+        if not any(real.is_relative_to(root) for root in self.roots):
+            raise self._deny(url, "outside the template folders")
+        if not real.is_file():
+            raise self._deny(url, "not a regular file")
+        return real
+
+    def read(self, url: str) -> tuple[Path, bytes]:
+        """Resolve and read ``url``; the request is recorded as allowed only once it was read."""
+        real = self.resolve(url)
+        try:
+            with real.open("rb") as handle:
+                data = handle.read(self.max_bytes + 1)
+        except OSError as exc:
+            raise self._deny(url, f"unreadable ({exc.strerror or exc})") from None
+        if len(data) > self.max_bytes:
+            raise self._deny(url, "file too large")
+        self._record(url, True, "inside the template folders")
+        return real, data
+
+    def fetch(self, url: str, headers: dict[str, str] | None = None) -> URLFetcherResponse:
+        """WeasyPrint's fetch API: a ``URLFetcherResponse`` or an exception (logged by it)."""
+        from weasyprint.urls import URLFetcherResponse
+
+        real, data = self.read(url)
+        mime_type, _ = mimetypes.guess_type(real.name)
+        content_type = mime_type or "application/octet-stream"
+        if content_type.startswith("text/"):
+            content_type += "; charset=utf-8"
+        return URLFetcherResponse(real.as_uri(), data, {"Content-Type": content_type}, 200)
+
+    def __call__(self, url: str) -> URLFetcherResponse:
+        return self.fetch(url)
+
+    def for_weasyprint(self) -> Any:
+        """A ``weasyprint.urls.URLFetcher`` instance whose fetches go through this object."""
+        return _weasyprint_fetcher_class()(self)
+
+
+_FETCHER_CLASS: type | None = None
+
+
+def _weasyprint_fetcher_class() -> type:
+    """Define the URLFetcher subclass on first use, so WeasyPrint is imported lazily."""
+    global _FETCHER_CLASS
+    if _FETCHER_CLASS is None:
+        from weasyprint.urls import URLFetcher
+
+        class _DelegatingFetcher(URLFetcher):  # type: ignore[misc]
+            """Never opens anything itself: every fetch is decided by the TemplateFetcher."""
+
+            def __init__(self, policy: TemplateFetcher) -> None:
+                # fail_on_errors=False: a refused URL is a missing resource (WeasyPrint logs it,
+                # we record it), not a failed document. No handler of the base class is used.
+                super().__init__(
+                    timeout=1, allowed_protocols=("file",), allow_redirects=False,
+                    fail_on_errors=False,
+                )  # fmt: skip
+                self.policy = policy
+
+            def fetch(self, url: str, headers: Any = None) -> URLFetcherResponse:
+                return self.policy.fetch(url, headers)
+
+            def open(self, url: Any, data: Any = None, timeout: Any = None) -> Any:
+                target = url.full_url if hasattr(url, "full_url") else str(url)
+                return self.policy.fetch(target)
+
+        _FETCHER_CLASS = _DelegatingFetcher
+    return _FETCHER_CLASS
+
+
+# --------------------------------------------------------------------------------------------
+# PDF
+
+
+class _Reroute(logging.Handler):
+    """Re-emit a library's log records at DEBUG on our logger, so the library prints nothing."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            LOG.debug("%s: %s: %s", record.name, record.levelname.lower(), record.getMessage())
+        except Exception:  # a malformed record must not break rendering
+            self.handleError(record)
+
+
+_LOGS_ROUTED = False
+
+
+def _route_library_logs() -> None:
+    global _LOGS_ROUTED
+    if _LOGS_ROUTED:
+        return
+    for name in ("weasyprint", "fontTools"):
+        library_logger = logging.getLogger(name)
+        library_logger.addHandler(_Reroute())
+        library_logger.propagate = False
+    _LOGS_ROUTED = True
+
+
+def _file_url_of_dir(path: Path) -> str:
+    uri = path.resolve().as_uri()
+    return uri if uri.endswith("/") else uri + "/"
+
+
+def render_pdf(
+    html: str,
+    briefing: Briefing,
+    *,
+    template_dirs: Sequence[Path] = (),
+    fetcher: TemplateFetcher | None = None,
+) -> bytes:
+    """Lay out ``html`` (from :func:`render_html`) as an A4 PDF and return its bytes.
+
+    Relative URLs resolve against the first template folder; the fetcher (a fresh
+    :class:`TemplateFetcher` over the template folders unless one is given) refuses anything
+    outside them. The PDF identifier is derived from the briefing, so output is reproducible.
+    """
+    dirs = _search_path(template_dirs)
+    if fetcher is None:
+        fetcher = TemplateFetcher(dirs)
+    try:
+        import weasyprint
+    except Exception as exc:  # OSError when Pango/cairo libraries are missing
+        raise RenderError(f"the PDF renderer (WeasyPrint) is unavailable: {exc}") from exc
+    _route_library_logs()
+    seed = f"{briefing.source.sha256}|{briefing.provenance.generated_at.isoformat()}|{html}"
+    identifier = hashlib.sha256(seed.encode("utf-8")).hexdigest()[:32].encode("ascii")
+    try:
+        document = weasyprint.HTML(
+            string=html,
+            base_url=_file_url_of_dir(dirs[0]),
+            url_fetcher=fetcher.for_weasyprint(),
+            media_type="print",
+        )
+        pdf = document.write_pdf(pdf_identifier=identifier)
+    except Exception as exc:
+        title = _truncate(" ".join(briefing.title.split()), 60)
+        raise RenderError(
+            f"could not lay out the PDF for {title!r}: {type(exc).__name__}: {exc}"
+        ) from exc
+    if not isinstance(pdf, bytes):  # pragma: no cover - write_pdf() without a target
+        raise RenderError("the PDF renderer returned no data")
+    return pdf
+
