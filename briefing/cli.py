@@ -6,12 +6,13 @@ Heavy modules (WeasyPrint, openai, pydantic models) are imported inside the comm
 
 from __future__ import annotations
 
+import logging
 import os
 import sys
 from collections.abc import Callable
 from functools import wraps
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, BinaryIO, TypeVar
 
 import click
 
@@ -26,7 +27,7 @@ class BriefingClickError(click.ClickException):
 
     def __init__(self, message: str, exit_code: int) -> None:
         super().__init__(message)
-        self.exit_code = exit_code
+        self.exit_code = exit_code  # type: ignore[misc]  # ClickException declares a class default
 
 
 def _map_errors(func: F) -> F:
@@ -85,6 +86,68 @@ def main() -> None:
     """
 
 
+def _stdin() -> BinaryIO | None:
+    # Under cron stdin may be closed (None); the core then reports "no standard input".
+    return getattr(sys.stdin, "buffer", None)
+
+
+def _setup_logging(verbose: bool, quiet: bool) -> None:
+    """The core logs to the "briefing" logger; the CLI shows it on stderr, one line each."""
+    logger = logging.getLogger("briefing")
+    logger.setLevel(logging.ERROR if quiet else logging.INFO if verbose else logging.WARNING)
+    if not any(getattr(h, "_briefing", False) for h in logger.handlers):
+        handler = logging.StreamHandler()  # resolves sys.stderr at emit time (CliRunner)
+        handler.setFormatter(logging.Formatter("briefing: %(message)s"))
+        handler._briefing = True  # type: ignore[attr-defined]
+        logger.addHandler(handler)
+    logger.propagate = False
+
+
+def _model_options(func: F) -> F:
+    """Options choosing and tuning the summariser; None means "not given" (env/file/default)."""
+    options = [
+        click.option("--summariser", type=click.Choice(["auto", "offline", "openai"]),
+                     help="auto: openai when OPENAI_API_KEY or OPENAI_BASE_URL is set, "
+                          "else offline. [env BRIEFING_SUMMARISER; default auto]"),
+        click.option("--model", metavar="NAME",
+                     help="Model name. [env BRIEFING_MODEL; default gpt-4.1-mini]"),
+        click.option("--base-url", metavar="URL",
+                     help="OpenAI-compatible endpoint, e.g. http://localhost:11434/v1. "
+                          "[env OPENAI_BASE_URL]"),
+        click.option("--timeout", type=float, metavar="SECONDS",
+                     help="Seconds per model request. [default 60]"),
+        click.option("--temperature", type=float, metavar="T",
+                     help="Sampling temperature. [default: the prompt's]"),
+        click.option("--max-tokens", type=int, metavar="N",
+                     help="Longest answer, in tokens. [default: the prompt's]"),
+        click.option("--prompt", metavar="NAME[@vN]",
+                     help="Prompt and version, e.g. briefing@v1. [default: newest briefing]"),
+        click.option("--prompts-dir", type=click.Path(path_type=Path, file_okay=False),
+                     help="Folder of your own prompts; overrides ours by name."),
+        click.option("--config", "config_path", type=click.Path(path_type=Path, dir_okay=False),
+                     help="Config file (TOML). [default: user config dir/config.toml]"),
+        click.option("-v", "--verbose", is_flag=True, help="Also print progress and a summary."),
+        click.option("-q", "--quiet", is_flag=True, help="Print errors only."),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
+_SETTING_FLAGS = ("summariser", "model", "base_url", "timeout", "temperature", "max_tokens",
+                  "prompt", "prompts_dir")
+
+
+def _settings(kwargs: dict[str, Any]) -> Any:
+    """Pop the model options from a command's kwargs and load the layered settings."""
+    from briefing.config import load_settings
+
+    _setup_logging(kwargs.pop("verbose"), kwargs.pop("quiet"))
+    config_path = kwargs.pop("config_path")
+    flags = {name: kwargs.pop(name) for name in _SETTING_FLAGS}
+    return load_settings(flags, config_path=config_path)
+
+
 _source_argument = click.argument("source", metavar="SOURCE")
 _title_option = click.option(
     "--title", metavar="TEXT", help="Title to use instead of the one found in the article."
@@ -106,28 +169,23 @@ _title_option = click.option(
     help="Output format. [default: from the -o suffix, else pdf]",
 )
 @_title_option
-@click.option("-v", "--verbose", is_flag=True, help="Print a one-line summary on stderr.")
+@_model_options
 @_map_errors
 def build(source: str, output: Path | None, fmt: str | None, title: str | None,
-          verbose: bool) -> None:
+          **kwargs: Any) -> None:
     """Brief one article: SOURCE is a text, Markdown or HTML file, or - for stdin.
 
     Prints the path of the file written.
     """
-    from briefing.pipeline import BuildOptions, build as run_build
+    from briefing.pipeline import BuildOptions
+    from briefing.pipeline import build as run_build
 
+    settings = _settings(kwargs)
     result = run_build(
-        BuildOptions(source=source, output=output, fmt=fmt, title=title),
-        stdin=click.get_binary_stream("stdin"),
+        BuildOptions(source=source, output=output, fmt=fmt, title=title, settings=settings),
+        stdin=_stdin(),
     )
-    if verbose:
-        b = result.briefing
-        p = b.provenance
-        click.echo(
-            f"{result.fmt}: {result.size} bytes · summariser {p.summariser} v{p.summariser_version}"
-            f" · {len(b.actors)} actors, {len(b.risks)} risks · {p.duration_ms} ms",
-            err=True,
-        )
+    logging.getLogger("briefing").info(result.summary())
     click.echo(str(result.path))
 
 
@@ -136,15 +194,74 @@ def build(source: str, output: Path | None, fmt: str | None, title: str | None,
 @_title_option
 @click.option("--open/--no-open", "open_browser", default=True,
               help="Open the draft in the default browser. [default: open]")
+@_model_options
 @_map_errors
-def preview(source: str, title: str | None, open_browser: bool) -> None:
+def preview(source: str, title: str | None, open_browser: bool, **kwargs: Any) -> None:
     """Write the HTML draft of SOURCE to a temporary file and open it in the browser."""
-    from briefing.pipeline import BuildOptions, preview as run_preview
+    from briefing.pipeline import BuildOptions
+    from briefing.pipeline import preview as run_preview
 
+    settings = _settings(kwargs)
     path = run_preview(
-        BuildOptions(source=source, title=title, fmt="html"),
-        stdin=click.get_binary_stream("stdin"),
+        BuildOptions(source=source, title=title, fmt="html", settings=settings), stdin=_stdin()
     )
     click.echo(str(path))
     if open_browser:
         click.launch(str(path))
+
+
+@main.command()
+@_model_options
+@_map_errors
+def doctor(**kwargs: Any) -> None:
+    """Check the set-up: PDF libraries, settings in force, and the model endpoint."""
+    from briefing.doctor import run_checks
+
+    config_path = kwargs["config_path"]
+    settings = _settings(kwargs)
+    failed = False
+    for check in run_checks(settings, config_path):
+        failed |= not check.ok
+        click.echo(f"{'ok  ' if check.ok else 'FAIL'}  {check.name}: {check.detail}")
+    if failed:
+        raise BriefingClickError("some checks failed", EXIT_FAILURE)
+
+
+@main.group()
+def prompts() -> None:
+    """List and show the versioned prompts."""
+
+
+_prompts_dir_option = click.option(
+    "--prompts-dir", type=click.Path(path_type=Path, file_okay=False),
+    help="Folder of your own prompts; overrides ours by name.")
+
+
+@prompts.command("list")
+@_prompts_dir_option
+@_map_errors
+def prompts_list(prompts_dir: Path | None) -> None:
+    """Every prompt: name, versions, description and hash of the newest version."""
+    from briefing.prompts import Registry
+
+    registry = Registry([prompts_dir] if prompts_dir else [])
+    for name in registry.names():
+        prompt = registry.get(name)
+        versions = ",".join(f"v{v}" for v in registry.versions(name))
+        origin = "" if prompt.builtin else "  (yours)"
+        click.echo(f"{name}  {versions}  sha256:{prompt.sha256[:12]}  "
+                   f"{prompt.description}{origin}")
+
+
+@prompts.command("show")
+@click.argument("spec", metavar="NAME[@vN]")
+@_prompts_dir_option
+@_map_errors
+def prompts_show(spec: str, prompts_dir: Path | None) -> None:
+    """Print one prompt version: its file, hash and full text."""
+    from briefing.prompts import Registry
+
+    prompt = Registry([prompts_dir] if prompts_dir else []).get(spec)
+    click.echo(f"# {prompt.label}  sha256:{prompt.sha256}")
+    click.echo(f"# {prompt.path}")
+    click.echo(prompt.path.read_text(encoding="utf-8"), nl=False)

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import BinaryIO
 
+from briefing.config import Settings
 from briefing.errors import ConfigError
 from briefing.model import Article, Briefing
 from briefing.output import FORMATS, atomic_write, format_from_path, resolve_output
@@ -22,7 +24,7 @@ class BuildOptions:
     output: Path | None = None
     fmt: str | None = None  # None: from the output file's suffix, else pdf
     title: str | None = None
-    summariser: str = "offline"
+    settings: Settings = field(default_factory=Settings)
     day: date | None = None  # the date in the default file name; today when None
 
 
@@ -33,13 +35,40 @@ class BuildResult:
     briefing: Briefing
     size: int
 
+    def summary(self) -> str:
+        """One line: what was written and how it was made (for -v)."""
+        b, p = self.briefing, self.briefing.provenance
+        made_by = f"{p.summariser} v{p.summariser_version}"
+        if p.model:
+            made_by += f", model {p.model} at {p.base_url}"
+        if p.prompt:
+            made_by += f", prompt {p.prompt.name}@v{p.prompt.version} ({p.prompt.sha256[:12]})"
+        if p.temperature is not None:
+            made_by += f", temperature {p.temperature:g}"
+        tokens = f", {p.usage.prompt_tokens}+{p.usage.completion_tokens} tokens" if p.model else ""
+        return (f"wrote {self.path} ({self.fmt}, {self.size} bytes): {len(b.actors)} actors, "
+                f"{len(b.risks)} risks; {made_by}{tokens}; {p.duration_ms} ms")
 
-def make_summariser(name: str) -> Summariser:
-    if name == "offline":
-        from briefing.summarisers.offline import OfflineSummariser
 
-        return OfflineSummariser()
-    raise ConfigError(f"unknown summariser {name!r} (choose from: offline)")
+log = logging.getLogger("briefing")
+
+
+def make_summariser(settings: Settings) -> Summariser:
+    """The summariser the settings ask for; ``auto`` means openai when a key or URL is set."""
+    name = settings.resolved_summariser
+    if name == "openai":
+        from briefing.prompts import Registry
+        from briefing.summarisers.openai import OpenAISummariser
+
+        user_dirs = [settings.prompts_dir] if settings.prompts_dir else []
+        prompt = Registry(user_dirs).get(settings.prompt)
+        return OpenAISummariser(settings, prompt)
+    if settings.summariser == "auto":
+        log.warning("using the offline summariser (set OPENAI_API_KEY or OPENAI_BASE_URL "
+                    "to use a language model)")
+    from briefing.summarisers.offline import OfflineSummariser
+
+    return OfflineSummariser()
 
 
 def render_document(briefing: Briefing, fmt: str) -> bytes:
@@ -57,8 +86,9 @@ def render_document(briefing: Briefing, fmt: str) -> bytes:
 
 
 def summarise(options: BuildOptions, stdin: BinaryIO | None = None) -> tuple[Article, Briefing]:
+    summariser = make_summariser(options.settings)  # bad settings fail before reading input
     article = read_source(options.source, stdin, title=options.title)
-    return article, make_summariser(options.summariser).summarise(article)
+    return article, summariser.summarise(article)
 
 
 def build(options: BuildOptions, stdin: BinaryIO | None = None) -> BuildResult:

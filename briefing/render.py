@@ -86,6 +86,7 @@ class DocumentInfo:
     generator: str  # PDF /Creator ("briefing 0.1.0")
     created: str  # W3C datetime for <meta name="dcterms.created"> -> PDF /CreationDate
     date: str  # generation date for people: "26 November 2026"
+    generated: str  # "26 November 2026, 09:30 UTC"
     running_title: str  # running header, left: "briefing · <title, truncated>"
     source_kind: str  # "File", "Standard input", "Web page", "Feed"
     source_location: str
@@ -98,6 +99,7 @@ class DocumentInfo:
     model: str  # "gpt-4o-mini" or "none"
     prompt: str  # "briefing@v1 (sha256 abc123…)" or "none"
     provenance_line: str  # "Summariser: offline v1 · Model: none · Prompt: none"
+    run_details: str | None  # "temperature 0.2 · 2,220 tokens (1,800 in, 420 out) · 5.1 s"
 
 
 def long_date(value: datetime | date | str | None) -> str:
@@ -148,6 +150,29 @@ def _keyword(text: str) -> str:
     return " ".join(text.replace(",", " ").split())
 
 
+def _generated_label(value: datetime) -> str:
+    zone = value.tzname() if value.tzinfo is not None else None
+    if zone in (None, "UTC+00:00"):
+        zone = "UTC"
+    return f"{long_date(value)}, {value:%H:%M} {zone}"
+
+
+def _run_details(p: Provenance) -> str | None:
+    parts = []
+    if p.temperature is not None:
+        parts.append(f"temperature {p.temperature:g}")
+    tokens = p.usage.prompt_tokens + p.usage.completion_tokens
+    if tokens:
+        parts.append(
+            f"{tokens:,} tokens ({p.usage.prompt_tokens:,} in, {p.usage.completion_tokens:,} out)"
+        )
+    if p.duration_ms:
+        parts.append(f"{p.duration_ms / 1000:.1f} s")
+    if p.base_url:
+        parts.append(f"endpoint {p.base_url}")
+    return " · ".join(parts) or None
+
+
 def _summariser_label(p: Provenance) -> str:
     return f"{p.summariser} {p.summariser_version}".strip()
 
@@ -185,6 +210,7 @@ def document_info(briefing: Briefing) -> DocumentInfo:
         generator=f"briefing {p.tool_version}",
         created=_w3c_datetime(p.generated_at),
         date=long_date(p.generated_at),
+        generated=_generated_label(p.generated_at),
         running_title=f"briefing · {_truncate(title, RUNNING_TITLE_MAX)}",
         source_kind=_SOURCE_KINDS.get(briefing.source.kind, briefing.source.kind),
         source_location=briefing.source.location,
@@ -197,6 +223,7 @@ def document_info(briefing: Briefing) -> DocumentInfo:
         model=model,
         prompt=prompt,
         provenance_line=f"Summariser: {summariser} · Model: {model} · Prompt: {prompt}",
+        run_details=_run_details(p),
     )
 
 
@@ -466,11 +493,11 @@ def render_pdf(
     dirs = _search_path(template_dirs)
     if fetcher is None:
         fetcher = TemplateFetcher(dirs)
+    _route_library_logs()  # before the import: WeasyPrint already logs while importing
     try:
         import weasyprint
     except Exception as exc:  # OSError when Pango/cairo libraries are missing
         raise RenderError(f"the PDF renderer (WeasyPrint) is unavailable: {exc}") from exc
-    _route_library_logs()
     seed = f"{briefing.source.sha256}|{briefing.provenance.generated_at.isoformat()}|{html}"
     identifier = hashlib.sha256(seed.encode("utf-8")).hexdigest()[:32].encode("ascii")
     try:

@@ -171,7 +171,12 @@ def clean_text(text: str) -> str:
     """Normalise Unicode and whitespace into paragraphs; drop page furniture after the article."""
     text = unicodedata.normalize("NFC", text).replace("\u00a0", " ").replace("\t", " ")
     lines = [" ".join(line.split()) for line in text.split("\n")]
-    while lines and (not lines[-1] or _FURNITURE.match(lines[-1]) or _is_label(lines[-1])):
+    while lines and not lines[-1]:
+        lines.pop()
+    # Strip trailing labels, but never the article's only line (then it is just too short).
+    while sum(1 for line in lines if line) > 1 and (
+        not lines[-1] or _FURNITURE.match(lines[-1]) or _is_label(lines[-1])
+    ):
         lines.pop()
     blocks = "\n".join(lines).strip()
     if "\n\n" in blocks:

@@ -123,7 +123,10 @@ def test_html_input_drops_scripts_and_hidden_text(isolated: Path) -> None:
         assert hidden not in doc
 
 
-@pytest.mark.parametrize("example", sorted(p.name for p in EXAMPLES.iterdir() if p.name != "README.md"))
+ARTICLES = sorted(p.name for p in EXAMPLES.iterdir() if p.name != "README.md")
+
+
+@pytest.mark.parametrize("example", ARTICLES)
 def test_every_example_builds(isolated: Path, example: str) -> None:
     result = CliRunner().invoke(main, ["build", str(EXAMPLES / example), "-o", "x.json"])
     assert result.exit_code == 0, result.output

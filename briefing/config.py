@@ -1,0 +1,136 @@
+"""Settings: defaults < config file (TOML) < environment < command-line flags.
+
+The config file is ``--config PATH`` or ``<user config dir>/briefing/config.toml``
+(platformdirs), with keys named like the fields of ``Settings``. The API key is read from
+``OPENAI_API_KEY`` only: never from the config file, never printed.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from urllib.parse import urlsplit
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
+
+from briefing.errors import ConfigError
+
+DEFAULT_MODEL = "gpt-4.1-mini"  # cheap, fast, long context, strict json_schema, temperature
+
+SummariserChoice = Literal["auto", "offline", "openai"]
+
+# Environment variables and the setting each one sets.
+ENV_VARS: dict[str, str] = {
+    "BRIEFING_SUMMARISER": "summariser",
+    "BRIEFING_MODEL": "model",
+    "OPENAI_BASE_URL": "base_url",
+    "BRIEFING_TIMEOUT": "timeout",
+    "BRIEFING_DEADLINE": "deadline",
+    "BRIEFING_MAX_RETRIES": "max_retries",
+    "BRIEFING_TEMPERATURE": "temperature",
+    "BRIEFING_MAX_TOKENS": "max_tokens",
+    "BRIEFING_PROMPT": "prompt",
+    "BRIEFING_PROMPTS_DIR": "prompts_dir",
+}
+
+
+class Settings(BaseModel):
+    """Every option a config file, the environment or a flag may set."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    summariser: SummariserChoice = "auto"
+    model: str = DEFAULT_MODEL
+    base_url: str | None = None
+    timeout: float = Field(default=60.0, gt=0, description="seconds per request")
+    deadline: float = Field(default=180.0, gt=0, description="seconds per article, all tries")
+    max_retries: int = Field(default=2, ge=0, le=10)
+    temperature: float | None = Field(default=None, ge=0, le=2)
+    max_tokens: int | None = Field(default=None, gt=0)
+    prompt: str | None = None  # NAME or NAME@vN; default: newest version of "briefing"
+    prompts_dir: Path | None = None
+    # Never from the file: only the environment (OPENAI_API_KEY) or the process itself.
+    api_key: SecretStr | None = Field(default=None, exclude=True)
+
+    @property
+    def resolved_summariser(self) -> Literal["offline", "openai"]:
+        if self.summariser != "auto":
+            return self.summariser
+        return "openai" if (self.api_key or self.base_url) else "offline"
+
+
+def default_config_path() -> Path:
+    from platformdirs import user_config_dir
+
+    return Path(user_config_dir("briefing")) / "config.toml"
+
+
+def load_settings(
+    flags: Mapping[str, Any] | None = None,
+    *,
+    config_path: Path | None = None,
+    environ: Mapping[str, str] | None = None,
+) -> Settings:
+    """Merge the layers; flags whose value is None are "not given"."""
+    env = os.environ if environ is None else environ
+    values: dict[str, Any] = {}
+    values.update(_read_file(config_path))
+    for var, field in ENV_VARS.items():
+        if env.get(var):
+            values[field] = env[var]
+    values.update({k: v for k, v in (flags or {}).items() if v is not None})
+    if env.get("OPENAI_API_KEY"):
+        values["api_key"] = env["OPENAI_API_KEY"]
+    try:
+        return Settings.model_validate(values)
+    except ValidationError as exc:
+        raise ConfigError(f"invalid setting: {_first_error(exc)}") from None
+
+
+def _read_file(path: Path | None) -> dict[str, Any]:
+    explicit = path is not None
+    path = path or default_config_path()
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        if explicit:
+            raise ConfigError(f"config file not found: {path}") from None
+        return {}
+    except OSError as exc:
+        raise ConfigError(f"cannot read config file {path}: {exc.strerror}") from None
+    try:
+        data = tomllib.loads(raw.decode("utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"config file {path} is not valid TOML: {exc}") from None
+    if "api_key" in data:
+        raise ConfigError(
+            f"config file {path}: api_key is not read from files; set OPENAI_API_KEY instead"
+        )
+    unknown = sorted(set(data) - set(Settings.model_fields))
+    if unknown:
+        known = ", ".join(sorted(f for f in Settings.model_fields if f != "api_key"))
+        raise ConfigError(f"config file {path}: unknown setting {unknown[0]!r} (known: {known})")
+    return data
+
+
+def _first_error(exc: ValidationError) -> str:
+    err = exc.errors()[0]
+    where = ".".join(str(p) for p in err["loc"]) or "value"
+    return f"{where}: {err['msg']}"
+
+
+def describe(settings: Settings) -> list[tuple[str, str]]:
+    """The settings in force as (name, value) pairs, safe to print (the key is masked)."""
+    rows = [(name, "" if value is None else str(value))
+            for name, value in settings.model_dump(exclude={"api_key"}).items()]
+    if settings.base_url:  # credentials may be embedded in a URL: never show them
+        parts = urlsplit(settings.base_url)
+        netloc = parts.netloc.rpartition("@")[2]
+        rows = [(k, parts._replace(netloc=netloc).geturl() if k == "base_url" else v)
+                for k, v in rows]
+    rows.append(("api_key", "set (hidden)" if settings.api_key else "not set"))
+    rows.append(("summariser in use", settings.resolved_summariser))
+    return rows
