@@ -265,3 +265,40 @@ def prompts_show(spec: str, prompts_dir: Path | None) -> None:
     click.echo(f"# {prompt.label}  sha256:{prompt.sha256}")
     click.echo(f"# {prompt.path}")
     click.echo(prompt.path.read_text(encoding="utf-8"), nl=False)
+
+
+@main.command("eval")
+@click.argument("dataset", type=click.Path(path_type=Path, dir_okay=False))
+@click.option("--summariser", "summarisers", multiple=True,
+              type=click.Choice(["auto", "offline", "openai"]),
+              help="Summariser to score; repeat to compare. [default: auto]")
+@click.option("--prompt", "prompt_specs", multiple=True, metavar="NAME[@vN]",
+              help="Prompt version for openai; repeat to compare versions.")
+@click.option("--limit", type=click.IntRange(min=1), help="Score only the first N items.")
+@click.option("--concurrency", type=click.IntRange(1, 64), default=4, show_default=True,
+              help="Articles summarised at once.")
+@click.option("--model", metavar="NAME", help="Model name. [env BRIEFING_MODEL]")
+@click.option("--base-url", metavar="URL", help="OpenAI-compatible endpoint. [env OPENAI_BASE_URL]")
+@click.option("--timeout", type=float, metavar="SECONDS", help="Seconds per model request.")
+@click.option("--temperature", type=float, metavar="T", help="Sampling temperature.")
+@click.option("--prompts-dir", type=click.Path(path_type=Path, file_okay=False),
+              help="Folder of your own prompts; overrides ours by name.")
+@click.option("--config", "config_path", type=click.Path(path_type=Path, dir_okay=False),
+              help="Config file (TOML).")
+@_map_errors
+def eval_command(dataset: Path, summarisers: tuple[str, ...], prompt_specs: tuple[str, ...],
+                 limit: int | None, concurrency: int, config_path: Path | None,
+                 **flags: Any) -> None:
+    """Score summarisers and prompt versions on DATASET.jsonl ({id, text, reference} lines).
+
+    Prints one Markdown table: ROUGE-1/2/Lsum of the situation against the reference,
+    evidence quotes found verbatim, actors and risks per briefing, failures, latency, tokens.
+    """
+    from briefing.config import load_settings
+    from briefing.evaluate import configurations, format_table, load_dataset, run_eval
+
+    _setup_logging(False, True)
+    base = load_settings(flags, config_path=config_path)
+    items = load_dataset(dataset, limit)
+    configs = configurations(summarisers, prompt_specs, base)
+    click.echo(format_table(run_eval(items, configs, concurrency)))

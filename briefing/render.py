@@ -19,7 +19,7 @@ import threading
 import traceback
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote, urlsplit
@@ -82,7 +82,7 @@ class DocumentInfo:
     title: str  # <title> and PDF /Title
     author: str  # PDF /Author
     subject: str  # PDF /Subject ("Briefing: <source title>")
-    keywords: list[str]  # PDF /Keywords (summariser=…, model=…, prompt=name@vN)
+    keywords: list[str]  # PDF /Keywords (summariser=…, model=…, prompt=name@vN (sha256 …))
     generator: str  # PDF /Creator ("briefing 0.1.0")
     created: str  # W3C datetime for <meta name="dcterms.created"> -> PDF /CreationDate
     date: str  # generation date for people: "26 November 2026"
@@ -133,7 +133,7 @@ def _parse_date(text: str) -> datetime | None:
 def _w3c_datetime(value: datetime) -> str:
     """``YYYY-MM-DDThh:mm:ss±hh:mm`` as WeasyPrint's dcterms.created parser wants it."""
     if value.tzinfo is None:
-        value = value.replace(tzinfo=timezone.utc)
+        value = value.replace(tzinfo=UTC)
     return value.isoformat(timespec="seconds").replace("+00:00", "Z")
 
 
@@ -197,7 +197,9 @@ def document_info(briefing: Briefing) -> DocumentInfo:
     if p.model:
         keywords.append(f"model={p.model}")
     if p.prompt is not None:
-        keywords.append(f"prompt={p.prompt.name}@v{p.prompt.version}")
+        keywords.append(
+            f"prompt={p.prompt.name}@v{p.prompt.version} (sha256 {p.prompt.sha256[:12]})"
+        )
     summariser = _summariser_label(p)
     model = p.model or "none"
     prompt = _prompt_label(p)
@@ -459,17 +461,20 @@ class _Reroute(logging.Handler):
 
 
 _LOGS_ROUTED = False
+_LOGS_LOCK = threading.Lock()
 
 
 def _route_library_logs() -> None:
+    """Once per process: WeasyPrint's (and fontTools') records go to DEBUG on our logger."""
     global _LOGS_ROUTED
-    if _LOGS_ROUTED:
-        return
-    for name in ("weasyprint", "fontTools"):
-        library_logger = logging.getLogger(name)
-        library_logger.addHandler(_Reroute())
-        library_logger.propagate = False
-    _LOGS_ROUTED = True
+    with _LOGS_LOCK:
+        if _LOGS_ROUTED:
+            return
+        for name in ("weasyprint", "fontTools"):
+            library_logger = logging.getLogger(name)
+            library_logger.addHandler(_Reroute())
+            library_logger.propagate = False
+        _LOGS_ROUTED = True
 
 
 def _file_url_of_dir(path: Path) -> str:
@@ -496,6 +501,7 @@ def render_pdf(
     _route_library_logs()  # before the import: WeasyPrint already logs while importing
     try:
         import weasyprint
+        from weasyprint.urls import FatalURLFetchingError
     except Exception as exc:  # OSError when Pango/cairo libraries are missing
         raise RenderError(f"the PDF renderer (WeasyPrint) is unavailable: {exc}") from exc
     seed = f"{briefing.source.sha256}|{briefing.provenance.generated_at.isoformat()}|{html}"
@@ -508,12 +514,12 @@ def render_pdf(
             media_type="print",
         )
         pdf = document.write_pdf(pdf_identifier=identifier)
-    except Exception as exc:
-        title = _truncate(" ".join(briefing.title.split()), 60)
+    except (Exception, FatalURLFetchingError) as exc:
+        title = _truncate(briefing.title, 60)
+        detail = _truncate(str(exc), 300)
         raise RenderError(
-            f"could not lay out the PDF for {title!r}: {type(exc).__name__}: {exc}"
+            f"could not lay out the PDF for {title!r}: {type(exc).__name__}: {detail}"
         ) from exc
     if not isinstance(pdf, bytes):  # pragma: no cover - write_pdf() without a target
         raise RenderError("the PDF renderer returned no data")
     return pdf
-

@@ -74,3 +74,6 @@ def run_cli(briefing_exe: str) -> RunCli:
 def files_under(folder: Path) -> list[Path]:
     """Every file (hidden temp files included) below ``folder``."""
     return sorted(p for p in folder.rglob("*") if p.is_file()) if folder.exists() else []
+
+
+from tests.openai_server import openai_server  # noqa: E402, F401  (fixture, re-exported)

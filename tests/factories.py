@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from briefing.model import (
@@ -17,7 +17,7 @@ from briefing.model import (
     Usage,
 )
 
-GENERATED_AT = datetime(2026, 11, 26, 9, 30, tzinfo=timezone.utc)
+GENERATED_AT = datetime(2026, 11, 26, 9, 30, tzinfo=UTC)
 SOURCE_SHA = "3f1c9a7be2d04c55a1f0e9b8c7d6a5f4e3d2c1b0a9f8e7d6c5b4a3f2e1d0c9b8"
 PROMPT_SHA = "ab12cd34ef56ab12cd34ef56ab12cd34ef56ab12cd34ef56ab12cd34ef56ab12"
 

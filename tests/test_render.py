@@ -9,7 +9,7 @@ import subprocess
 import sys
 import threading
 from collections.abc import Iterator
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
@@ -116,10 +116,12 @@ def test_html_is_self_contained(sample_html: str) -> None:
     assert "Content-Security-Policy" in head
 
 
-def test_html_shows_actors_with_kind_aliases_and_evidence(sample: Briefing, sample_html: str) -> None:
+def test_html_shows_actors_with_kind_aliases_and_evidence(
+    sample: Briefing, sample_html: str
+) -> None:
     for actor in sample.actors:
         assert actor.name in sample_html
-        assert f'badge-{actor.kind.replace(" ", "-")}' in sample_html
+        assert f"badge-{actor.kind.replace(' ', '-')}" in sample_html
         for quote in actor.evidence:
             assert f'<q class="quote">{quote}</q>' in sample_html
     assert "also ISIS, IS" in sample_html
@@ -150,7 +152,7 @@ def test_empty_lists_render_a_sentence() -> None:
     html = render.render_html(make_briefing(actors=[], risks=[]))
     assert "No actors identified." in html
     assert "No risks stated in the article." in html
-    assert "<table class=\"grid" not in html
+    assert '<table class="grid' not in html
 
 
 def test_paragraphs_are_split_on_blank_lines() -> None:
@@ -169,8 +171,11 @@ def test_provenance_line_offline_and_openai() -> None:
         f"(sha256 {PROMPT_SHA[:12]}…)"
     )
     assert openai.keywords == [
-        "briefing", "summariser=openai v1", "model=gpt-4o-mini", "prompt=briefing@v1",
-    ]  # fmt: skip
+        "briefing",
+        "summariser=openai v1",
+        "model=gpt-4o-mini",
+        f"prompt=briefing@v1 (sha256 {PROMPT_SHA[:12]})",
+    ]
     assert openai.run_details is not None and "2,220 tokens" in openai.run_details
     html = render.render_html(make_briefing(provenance=make_openai_provenance()))
     assert 'data-provenance="Summariser: openai v1 · Model: gpt-4o-mini' in html
@@ -192,7 +197,7 @@ def test_document_info_dates_and_truncation() -> None:
     assert len(info.running_title) <= len("briefing · ") + render.RUNNING_TITLE_MAX
     odd = render.document_info(make_briefing(source=make_source(published="last spring")))
     assert odd.published == "last spring"
-    assert render.long_date(datetime(2026, 11, 26, tzinfo=timezone.utc)) == "26 November 2026"
+    assert render.long_date(datetime(2026, 11, 26, tzinfo=UTC)) == "26 November 2026"
 
 
 # ------------------------------------------------------------------------------- templates
@@ -247,7 +252,7 @@ def test_undefined_variable_becomes_render_error(tmp_path: Path) -> None:
 
 
 def test_missing_template_becomes_render_error() -> None:
-    with pytest.raises(RenderError, match="no-such.html.j2"):
+    with pytest.raises(RenderError, match=r"no-such\.html\.j2"):
         render.render_html(make_briefing(), template_name="no-such.html.j2")
 
 
@@ -291,9 +296,9 @@ def test_pdf_metadata(sample: Briefing, sample_pdf: bytes) -> None:
     assert meta.title == sample.title
     assert meta.author == "briefing"
     assert meta.subject == f"Briefing: {sample.source.title}"
-    assert meta["/Keywords"] == "briefing, summariser=offline v1"
-    assert meta["/Creator"] == "briefing 0.1.0"
-    assert meta["/CreationDate"].startswith("D:20261126093000")
+    assert meta.keywords == "briefing, summariser=offline v1"
+    assert meta.creator == "briefing 0.1.0"
+    assert meta.creation_date == sample.provenance.generated_at
 
 
 def test_pdf_metadata_names_model_and_prompt() -> None:
@@ -301,8 +306,9 @@ def test_pdf_metadata_names_model_and_prompt() -> None:
     pdf = render.render_pdf(render.render_html(briefing), briefing)
     meta = PdfReader(io.BytesIO(pdf)).metadata
     assert meta is not None
-    assert meta["/Keywords"] == (
-        "briefing, summariser=openai v1, model=gpt-4o-mini, prompt=briefing@v1"
+    assert meta.keywords == (
+        "briefing, summariser=openai v1, model=gpt-4o-mini, "
+        f"prompt=briefing@v1 (sha256 {PROMPT_SHA[:12]})"
     )
 
 
@@ -544,7 +550,8 @@ def test_weasyprint_logs_are_routed_not_printed(
         "from tests.factories import make_briefing\n"
         f"dirs = [Path({str(tmp_path)!r})]\n"
         "b = make_briefing()\n"
-        "pdf = render.render_pdf(render.render_html(b, template_dirs=dirs), b, template_dirs=dirs)\n"
+        "html = render.render_html(b, template_dirs=dirs)\n"
+        "pdf = render.render_pdf(html, b, template_dirs=dirs)\n"
         "assert pdf.startswith(b'%PDF')\n"
     )
     result = subprocess.run(

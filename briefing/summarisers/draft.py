@@ -98,7 +98,10 @@ def extract_json(content: str) -> Any:
         return json.loads(text)
     except json.JSONDecodeError as first_error:
         candidates = [m.group(1) for m in _FENCE.finditer(text)]
-        candidates += [text[i:] for i in _object_starts(text)]
+        # Prose around the object: decode from the first brace only, since a later brace
+        # starts an inner fragment (an actor) of a broken answer, not the answer.
+        if "{" in text:
+            candidates.append(text[text.index("{"):])
         decoder = json.JSONDecoder()
         for candidate in candidates:
             try:
@@ -110,16 +113,12 @@ def extract_json(content: str) -> Any:
         raise first_error
 
 
-def _object_starts(text: str) -> list[int]:
-    return [m.start() for m in re.finditer(r"\{", text)][:20]
-
-
 def parse_draft(content: str) -> Draft:
     """Validate an answer; raises ValueError with a short, model-readable reason."""
     try:
         data = extract_json(content)
     except json.JSONDecodeError as exc:
-        raise ValueError(f"not valid JSON ({exc.msg} at line {exc.lineno} column {exc.colno})")
+        raise ValueError(f"is not valid JSON ({exc.msg} at line {exc.lineno} column {exc.colno})")
     try:
         return Draft.model_validate(data)
     except ValidationError as exc:

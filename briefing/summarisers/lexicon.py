@@ -64,6 +64,9 @@ JUNK = words(
     """
 )
 
+# Capitalised abbreviations that are not organisations.
+NOT_ACRONYMS = words("OK TV AM PM CEO MP MPs GP DJ VIP UFO DNA CCTV GPS PR HQ ID PhD BC AD NB")
+
 # Titles and offices stripped from a person's name into the role.
 TITLES = words(
     """
@@ -94,7 +97,9 @@ ORG_HEADS = words(
     movement front corps navy police guard cabinet government administration secretariat
     programme program initiative centre center observatory watch international airlines
     airways railways press times post herald journal tribune news media channel
-    television radio company firm holdings industries partners capital
+    television radio company firm holdings industries partners capital courts
+    ministries councils parties agencies banks unions forces united city rovers athletic
+    online daily magazine record records awards festival cup championship games olympics
     """
 )
 
@@ -206,7 +211,7 @@ IMPACT_HIGH = words(
     """
     death deaths dead kill killed killing killings casualties massacre war wars attack
     attacks bombing bombings terrorism terrorist collapse famine genocide nuclear invasion
-    escalation catastrophic catastrophe humanitarian resurgence insurgency civil violence
+    escalation catastrophic catastrophe resurgence regroup insurgency violence
     violent conflict offensive massacre starvation epidemic pandemic
     """
 )
@@ -214,7 +219,7 @@ IMPACT_MEDIUM = words(
     """
     instability insecurity unrest protests protest sanctions disruption disrupt damage
     displacement refugees shortage shortages recession inflation default debt crisis
-    tension tensions clashes clash regroup regain hamper hampers aid delivery
+    tension tensions clashes clash regain hamper hampers aid delivery insecurity
     reconstruction complicate complicating undermine stability security economic
     """
 )

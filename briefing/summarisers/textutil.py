@@ -12,6 +12,10 @@ MAX_LINE = 160
 _WORD = re.compile(r"[^\W\d_][\w'’-]*")
 _TOKEN = re.compile(r"(?:[A-Z]\.){2,}|[^\W_][\w'’-]*")
 _CLAUSE_BREAK = re.compile(r"(?:[,;:]\s+|\s+[–—-]\s+|\s*\(|\)\s*)")
+_PHRASE_START = re.compile(
+    r"\s(?=(?:as|with|which|who|that|while|after|before|because|over|against|across|"
+    r"outside|following|including|amid|despite|where|when|and|but|to|in|on|for)\b)"
+)
 _TRAILING = " \t\n,;:–—-(\"'“‘"
 
 
@@ -79,27 +83,43 @@ def _finish(line: str, cut: bool) -> str:
     return line
 
 
+def _soft_cut(text: str, limit: int) -> str:
+    """Cut ``text`` before a connective word so the line stops at a phrase boundary."""
+    window = text[: limit - 1]
+    best = -1
+    for match in _PHRASE_START.finditer(window):
+        if match.start() >= limit // 2:
+            best = match.start()
+    if best < 0:
+        space = window.rfind(" ")
+        best = space if space > limit // 2 else len(window)
+    return window[:best]
+
+
 def trim_line(sentence: str, focus: int = 0, limit: int = MAX_LINE) -> str:
     """One readable line of at most ``limit`` characters from ``sentence``.
 
-    Keeps the clause around character offset ``focus`` and ends at a clause boundary when
-    one is available; otherwise cuts at a word boundary and adds an ellipsis.
+    The sentence is cut into clauses (at commas, semicolons, colons, dashes, brackets); the
+    clause holding character offset ``focus`` is kept and neighbouring clauses are added,
+    left first, while the line fits. A clause longer than the limit is cut before a
+    connective word ("as", "with", "which"...) and marked with an ellipsis.
     """
     text = " ".join(sentence.split())
     if len(text) <= limit:
         return _finish(text, cut=False)
     focus = max(0, min(focus, len(text) - 1))
-    breaks = [m.end() for m in _CLAUSE_BREAK.finditer(text)]
-    start = 0
-    if focus > limit * 0.6:
-        earlier = [b for b in breaks if b <= focus]
-        start = earlier[-1] if earlier else 0
-    ends = [m.start() for m in _CLAUSE_BREAK.finditer(text) if start < m.start() <= start + limit]
-    ends = [e for e in ends if e > max(focus, start + 30)]
-    if ends:
-        return _finish(text[start : ends[-1]], cut=False)
-    window = text[start : start + limit - 1]
-    space = window.rfind(" ")
-    if space > limit // 2:
-        window = window[:space]
-    return _finish(window, cut=True)
+    bounds = [0, *(m.end() for m in _CLAUSE_BREAK.finditer(text)), len(text)]
+    bounds = sorted(set(bounds))
+    seg = max(i for i in range(len(bounds) - 1) if bounds[i] <= focus)
+    lo, hi = seg, seg + 1
+    while True:
+        if lo > 0 and bounds[hi] - bounds[lo - 1] <= limit:
+            lo -= 1
+        elif hi < len(bounds) - 1 and bounds[hi + 1] - bounds[lo] <= limit:
+            hi += 1
+        else:
+            break
+    piece = text[bounds[lo] : bounds[hi]]
+    if len(piece) <= limit:
+        return _finish(piece, cut=False)
+    return _finish(_soft_cut(piece, limit), cut=True)

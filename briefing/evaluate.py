@@ -1,0 +1,171 @@
+"""`briefing eval`: score summariser configurations on a JSONL set of {id, text, reference}.
+
+For each configuration: ROUGE-1/2/Lsum F1 (stemmed) of the situation against the reference,
+the share of evidence quotes found verbatim in the article, mean actors and risks per briefing,
+failures, mean latency and tokens per article. Runs articles concurrently, with a bound.
+"""
+
+from __future__ import annotations
+
+import json
+import statistics
+import time
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from briefing.config import Settings
+from briefing.errors import BriefingError, ConfigError, InputError
+from briefing.model import Briefing
+from briefing.sentences import normalise_space, split_sentences
+from briefing.sources import article_from_text
+
+
+class EvalItem(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    id: str
+    text: str
+    reference: str
+
+
+@dataclass(frozen=True)
+class Outcome:
+    briefing: Briefing | None
+    seconds: float
+    error: str | None = None
+
+
+@dataclass(frozen=True)
+class Row:
+    label: str
+    articles: int
+    rouge1: float
+    rouge2: float
+    rougeLsum: float
+    evidence_verbatim: float
+    actors: float
+    risks: float
+    failures: int
+    latency_ms: float
+    tokens: float
+
+
+def load_dataset(path: Path, limit: int | None = None) -> list[EvalItem]:
+    items: list[EvalItem] = []
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except OSError as exc:
+        raise InputError(f"cannot read {path}: {(exc.strerror or 'error').lower()}") from None
+    except UnicodeDecodeError:
+        raise InputError(f"{path} is not UTF-8 JSONL") from None
+    for number, line in enumerate(lines, 1):
+        if not line.strip():
+            continue
+        try:
+            items.append(EvalItem.model_validate(json.loads(line)))
+        except (json.JSONDecodeError, ValidationError) as exc:
+            reason = exc.msg if isinstance(exc, json.JSONDecodeError) else (
+                f"{'.'.join(map(str, exc.errors()[0]['loc']))}: {exc.errors()[0]['msg']}")
+            raise InputError(f"{path} line {number}: {reason} (want id, text, reference)") from None
+        if limit is not None and len(items) >= limit:
+            break
+    if not items:
+        raise InputError(f"{path} holds no items")
+    return items
+
+
+def configurations(summarisers: Sequence[str], prompts: Sequence[str | None],
+                   base: Settings) -> list[Settings]:
+    """One configuration per offline summariser, and per prompt for openai."""
+    configs: list[Settings] = []
+    for name in summarisers or ["auto"]:
+        resolved = base.model_copy(update={"summariser": name}).resolved_summariser
+        for prompt in (prompts or [None]) if resolved == "openai" else [None]:
+            configs.append(base.model_copy(update={"summariser": resolved, "prompt": prompt}))
+    return configs
+
+
+def label_of(settings: Settings) -> str:
+    if settings.resolved_summariser == "offline":
+        return "offline"
+    return f"openai {settings.model} {settings.prompt or 'briefing'}"
+
+
+def run_eval(items: Sequence[EvalItem], configs: Sequence[Settings],
+             concurrency: int = 4) -> list[Row]:
+    try:
+        from rouge_score import rouge_scorer
+    except ImportError:
+        raise ConfigError(
+            "briefing eval needs the rouge-score package: pip install 'briefing[eval]'"
+        ) from None
+    scorer = rouge_scorer.RougeScorer(["rouge1", "rouge2", "rougeLsum"], use_stemmer=True)
+    from briefing.pipeline import make_summariser
+
+    rows = []
+    for settings in configs:
+        summariser = make_summariser(settings)
+
+        def one(item: EvalItem, summariser: Any = summariser) -> Outcome:
+            start = time.monotonic()
+            try:
+                article = article_from_text(item.text, name=item.id, kind="file")
+                return Outcome(summariser.summarise(article), time.monotonic() - start)
+            except BriefingError as exc:
+                return Outcome(None, time.monotonic() - start, exc.message)
+
+        with ThreadPoolExecutor(max_workers=max(1, concurrency)) as pool:
+            outcomes = list(pool.map(one, items))
+        rows.append(_score(label_of(settings), items, outcomes, scorer))
+    return rows
+
+
+def _score(label: str, items: Sequence[EvalItem], outcomes: Sequence[Outcome],
+           scorer: Any) -> Row:
+    r1, r2, rl, actors, risks, tokens = [], [], [], [], [], []
+    found = total = 0
+    for item, outcome in zip(items, outcomes, strict=True):
+        b = outcome.briefing
+        if b is None:
+            continue
+        lines = "\n".join(s.text for s in split_sentences(b.situation))
+        reference = "\n".join(s.text for s in split_sentences(item.reference))
+        scores = scorer.score(reference, lines)
+        r1.append(scores["rouge1"].fmeasure)
+        r2.append(scores["rouge2"].fmeasure)
+        rl.append(scores["rougeLsum"].fmeasure)
+        actors.append(len(b.actors))
+        risks.append(len(b.risks))
+        tokens.append(b.provenance.usage.prompt_tokens + b.provenance.usage.completion_tokens)
+        article = normalise_space(item.text).lower()
+        quotes = [q for a in b.actors for q in a.evidence] + b.assessment.evidence + [
+            q for r in b.risks for q in r.evidence]
+        total += len(quotes)
+        found += sum(1 for q in quotes if normalise_space(q).lower() in article)
+
+    def mean(values: Sequence[float]) -> float:
+        return statistics.fmean(values) if values else 0.0
+
+    return Row(label=label, articles=len(items), rouge1=100 * mean(r1), rouge2=100 * mean(r2),
+               rougeLsum=100 * mean(rl), evidence_verbatim=100 * found / total if total else 0.0,
+               actors=mean(actors), risks=mean(risks),
+               failures=sum(1 for o in outcomes if o.briefing is None),
+               latency_ms=1000 * mean([o.seconds for o in outcomes]), tokens=mean(tokens))
+
+
+def format_table(rows: Sequence[Row]) -> str:
+    head = ("| configuration | n | R-1 | R-2 | R-Lsum | evidence verbatim % | actors | risks "
+            "| failures | latency ms | tokens/article |")
+    lines = [head, "|" + "---|" * 11]
+    for r in rows:
+        lines.append(
+            f"| {r.label} | {r.articles} | {r.rouge1:.2f} | {r.rouge2:.2f} | {r.rougeLsum:.2f} "
+            f"| {r.evidence_verbatim:.1f} | {r.actors:.1f} | {r.risks:.1f} | {r.failures} "
+            f"| {r.latency_ms:.0f} | {r.tokens:.0f} |"
+        )
+    return "\n".join(lines)

@@ -1,0 +1,73 @@
+"""The offline summariser: a complete briefing from the article's own sentences.
+
+Deterministic, fast (linear in the article's length), no network and nothing downloaded:
+the standard library, pydantic and the bundled gazetteer only. Each section is built by a
+documented rule set in its own module:
+
+* situation — :mod:`briefing.summarisers.situation` (position + centrality, word budget);
+* actors — :mod:`briefing.summarisers.actors` (gazetteer + capitalised-phrase rules);
+* assessment and risks — :mod:`briefing.summarisers.judgement` (attribution, hedging,
+  modality and severity lexicons).
+
+Every evidence string is a sentence of the article, verbatim. Only ``generated_at`` and
+``duration_ms`` vary between runs on the same article.
+"""
+
+from __future__ import annotations
+
+import time
+from datetime import datetime, timedelta, timezone
+
+import briefing
+from briefing.errors import InputError, SummariserError
+from briefing.model import Article, Briefing, Provenance
+from briefing.sentences import split_sentences
+from briefing.summarisers.actors import extract_actors
+from briefing.summarisers.judgement import assess, find_risks
+from briefing.summarisers.situation import select_situation
+
+_UTC = timezone(timedelta(0))
+
+
+class OfflineSummariser:
+    """Extractive, rule-based summariser (``--summariser offline``)."""
+
+    name = "offline"
+    version = "1"
+
+    def summarise(self, article: Article) -> Briefing:
+        started = time.perf_counter()
+        text = article.text
+        sentences = split_sentences(text)
+        if not sentences:
+            raise InputError("the article has no text to summarise")
+        try:
+            situation = select_situation(sentences, article.title)
+            picked = {s.index for s in situation}
+            actors = extract_actors(sentences, text)
+            assessment = assess(sentences, picked)
+            risks = find_risks(sentences)
+        except (RecursionError, MemoryError, ValueError) as exc:
+            raise SummariserError(f"the offline summariser failed: {exc}") from exc
+        elapsed_ms = int((time.perf_counter() - started) * 1000)
+        return Briefing(
+            title=article.title,
+            source=article.source,
+            situation=" ".join(" ".join(s.text.split()) for s in situation),
+            actors=actors,
+            assessment=assessment,
+            risks=risks,
+            provenance=Provenance(
+                summariser="offline",
+                summariser_version=self.version,
+                model=None,
+                base_url=None,
+                prompt=None,
+                temperature=None,
+                generated_at=datetime.now(_UTC),
+                duration_ms=elapsed_ms,
+                tool_version=briefing.__version__,
+            ),
+            word_count=article.word_count,
+            reading_minutes=article.reading_minutes,
+        )
