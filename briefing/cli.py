@@ -159,7 +159,7 @@ _title_option = click.option(
 @click.option(
     "-o",
     "--output",
-    type=click.Path(path_type=Path),
+    type=click.Path(),  # a str: a trailing "/" means a folder
     help="Output file, or folder for the default name. [default: output/DATE-SLUG.FORMAT]",
 )
 @click.option(
@@ -171,7 +171,7 @@ _title_option = click.option(
 @_title_option
 @_model_options
 @_map_errors
-def build(source: str, output: Path | None, fmt: str | None, title: str | None,
+def build(source: str, output: str | None, fmt: str | None, title: str | None,
           **kwargs: Any) -> None:
     """Brief one article: SOURCE is a text, Markdown or HTML file, or - for stdin.
 

@@ -27,16 +27,16 @@ def slugify(text: str, max_length: int = _MAX_SLUG) -> str:
     return slug or "briefing"
 
 
-def format_from_path(path: Path | None) -> str | None:
+def format_from_path(path: str | Path | None) -> str | None:
     """The format implied by an output file name's suffix, if it names one of ours."""
     if path is None:
         return None
-    suffix = path.suffix.lower().lstrip(".")
+    suffix = Path(path).suffix.lower().lstrip(".")
     return {"htm": "html"}.get(suffix, suffix) if suffix in (*FORMATS, "htm") else None
 
 
 def resolve_output(
-    output: Path | None, *, title: str, fmt: str, day: date, source: Path | None = None
+    output: str | Path | None, *, title: str, fmt: str, day: date, source: Path | None = None
 ) -> Path:
     """The file to write: ``output`` itself, or ``<dir>/<YYYY-MM-DD>-<slug>.<fmt>``.
 
@@ -46,10 +46,10 @@ def resolve_output(
     name = f"{day.isoformat()}-{slugify(title)}.{fmt}"
     if output is None:
         target = DEFAULT_OUTPUT_DIR / name
-    elif output.is_dir() or str(output).endswith(("/", os.sep)):
-        target = output / name
+    elif Path(output).is_dir() or str(output).endswith(("/", os.sep)):
+        target = Path(output) / name
     else:
-        target = output
+        target = Path(output)
     if source is not None and target.exists() and _same_file(target, source):
         raise InputError(f"refusing to overwrite the article itself: {target}")
     return target

@@ -21,7 +21,7 @@ from briefing.summarisers import Summariser
 @dataclass(frozen=True)
 class BuildOptions:
     source: str
-    output: Path | None = None
+    output: str | Path | None = None  # a str keeps a trailing '/' (= a folder)
     fmt: str | None = None  # None: from the output file's suffix, else pdf
     title: str | None = None
     settings: Settings = field(default_factory=Settings)
@@ -63,9 +63,6 @@ def make_summariser(settings: Settings) -> Summariser:
         user_dirs = [settings.prompts_dir] if settings.prompts_dir else []
         prompt = Registry(user_dirs).get(settings.prompt)
         return OpenAISummariser(settings, prompt)
-    if settings.summariser == "auto":
-        log.warning("using the offline summariser (set OPENAI_API_KEY or OPENAI_BASE_URL "
-                    "to use a language model)")
     from briefing.summarisers.offline import OfflineSummariser
 
     return OfflineSummariser()
@@ -85,10 +82,17 @@ def render_document(briefing: Briefing, fmt: str) -> bytes:
     raise ConfigError(f"unknown format {fmt!r} (choose from: {', '.join(FORMATS)})")
 
 
-def summarise(options: BuildOptions, stdin: BinaryIO | None = None) -> tuple[Article, Briefing]:
+def _load(options: BuildOptions, stdin: BinaryIO | None) -> tuple[Summariser, Article]:
     summariser = make_summariser(options.settings)  # bad settings fail before reading input
     article = read_source(options.source, stdin, title=options.title)
-    return article, summariser.summarise(article)
+    return summariser, article
+
+
+def _summarise(options: BuildOptions, summariser: Summariser, article: Article) -> Briefing:
+    if options.settings.summariser == "auto" and summariser.name == "offline":
+        log.warning("using the offline summariser (set OPENAI_API_KEY or OPENAI_BASE_URL "
+                    "to use a language model)")
+    return summariser.summarise(article)
 
 
 def build(options: BuildOptions, stdin: BinaryIO | None = None) -> BuildResult:
@@ -96,15 +100,16 @@ def build(options: BuildOptions, stdin: BinaryIO | None = None) -> BuildResult:
     fmt = options.fmt or format_from_path(options.output) or "pdf"
     if fmt not in FORMATS:
         raise ConfigError(f"unknown format {fmt!r} (choose from: {', '.join(FORMATS)})")
-    article, briefing = summarise(options, stdin)
-    source_path = Path(options.source) if options.source != "-" else None
+    summariser, article = _load(options, stdin)
+    # The output is settled before the (possibly slow, paid) model call, so a bad -o fails fast.
     path = resolve_output(
         options.output,
         title=article.title,  # from the article or --title, never from model output
         fmt=fmt,
         day=options.day or date.today(),
-        source=source_path,
+        source=Path(options.source) if options.source != "-" else None,
     )
+    briefing = _summarise(options, summariser, article)
     data = render_document(briefing, fmt)
     atomic_write(path, data)
     return BuildResult(path=path, fmt=fmt, briefing=briefing, size=len(data))
@@ -112,8 +117,8 @@ def build(options: BuildOptions, stdin: BinaryIO | None = None) -> BuildResult:
 
 def preview(options: BuildOptions, stdin: BinaryIO | None = None) -> Path:
     """Write the HTML draft to a new temporary file and return its path."""
-    _, briefing = summarise(options, stdin)
-    data = render_document(briefing, "html")
+    summariser, article = _load(options, stdin)
+    data = render_document(_summarise(options, summariser, article), "html")
     fd, name = tempfile.mkstemp(prefix="briefing-preview-", suffix=".html")
     with os.fdopen(fd, "wb") as fh:
         fh.write(data)

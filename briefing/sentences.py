@@ -159,7 +159,7 @@ def _is_boundary(text: str, match: re.Match[str], block_start: int) -> bool:
     punct = match.group("punct")
     if punct != ".":
         return True  # "!", "?", "…", "..." and runs of them
-    before = text[block_start : match.start("punct")]
+    before = text[max(block_start, match.start("punct") - 64) : match.start("punct")]
     word_match = _WORD_BEFORE.search(before)
     word = word_match.group(1) if word_match else ""
     word = word.lstrip("'’-&")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from datetime import date
 from pathlib import Path
 
@@ -14,6 +15,10 @@ from briefing.cli import main
 from tests.conftest import EXAMPLES, SAMPLE, RunCli
 
 TODAY = date.today().isoformat()
+OFFLINE_NOTICE = (
+    "briefing: using the offline summariser (set OPENAI_API_KEY or OPENAI_BASE_URL to use a "
+    "language model)\n"
+)
 SAMPLE_PDF = f"output/{TODAY}-british-and-french-forces-carried-out-a-coordinated-air.pdf"
 
 
@@ -26,7 +31,7 @@ def test_sample_to_pdf_default_name(run_cli: RunCli, isolated: Path) -> None:
     result = run_cli("build", str(SAMPLE))
     assert result.returncode == 0, result.stderr
     assert result.stdout == SAMPLE_PDF + "\n"
-    assert result.stderr == ""
+    assert result.stderr == OFFLINE_NOTICE
     pdf = isolated / SAMPLE_PDF
     assert pdf.read_bytes().startswith(b"%PDF-")
     text = pdf_text(pdf)
@@ -145,11 +150,13 @@ def test_title_option_names_file(isolated: Path) -> None:
 
 
 def test_verbose_summary_on_stderr(run_cli: RunCli, isolated: Path) -> None:
-    result = run_cli("build", str(SAMPLE), "-v", "--format", "json", "-o", "v.json")
+    result = run_cli("build", str(SAMPLE), "-v", "--summariser", "offline", "-o", "v.json")
     assert result.returncode == 0
     assert result.stdout == "v.json\n"
-    assert result.stderr.startswith("json: ")
-    assert "summariser offline" in result.stderr
+    assert re.fullmatch(
+        r"briefing: wrote v\.json \(json, \d+ bytes\): 5 actors, \d risks; offline v1; \d+ ms\n",
+        result.stderr,
+    ), result.stderr
 
 
 def test_preview_no_open(isolated: Path) -> None:

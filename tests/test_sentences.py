@@ -44,8 +44,10 @@ def test_offsets_are_exact_substrings() -> None:
             "He moved to the U.S. The move was hard.",
             ["He moved to the U.S.", "The move was hard."],
         ),
-        ("Prices rose 3.7 per cent to 1,250.50 dollars. Then fell.",
-         ["Prices rose 3.7 per cent to 1,250.50 dollars.", "Then fell."]),
+        (
+            "Prices rose 3.7 per cent to 1,250.50 dollars. Then fell.",
+            ["Prices rose 3.7 per cent to 1,250.50 dollars.", "Then fell."],
+        ),
     ],
 )
 def test_abbreviations_initials_and_decimals(text: str, expected: list[str]) -> None:
@@ -53,7 +55,10 @@ def test_abbreviations_initials_and_decimals(text: str, expected: list[str]) -> 
 
 
 def test_curly_and_straight_quotes_end_sentences() -> None:
-    text = "He said it was “too late.” Then he left. She replied 'never.' The end came. \"Go!\" He went."
+    text = (
+        "He said it was “too late.” Then he left. She replied 'never.' The end came. "
+        '"Go!" He went.'
+    )
     assert texts(text) == [
         "He said it was “too late.”",
         "Then he left.",
@@ -87,7 +92,12 @@ def test_missing_space_not_split_inside_dotted_abbreviation() -> None:
 
 
 def test_question_exclamation_and_ellipsis() -> None:
-    assert texts("Is it over? Yes! Well... Maybe not.") == ["Is it over?", "Yes!", "Well...", "Maybe not."]
+    assert texts("Is it over? Yes! Well... Maybe not.") == [
+        "Is it over?",
+        "Yes!",
+        "Well...",
+        "Maybe not.",
+    ]
 
 
 def test_lines_and_labels_are_their_own_paragraphs() -> None:

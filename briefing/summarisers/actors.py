@@ -156,7 +156,7 @@ class _Extractor:
         words = [t.norm for t in toks]
         i = 0
         while i < len(toks):
-            hit = self.gaz.match(words, i) if toks[i].norm[:1].isalpha() else None
+            hit = self.gaz.match(words, i)
             shouting = i + 1 < len(toks) and toks[i + 1].norm.isupper()
             if hit is None or (hit[1].surface == "IS" and shouting):
                 i += 1
@@ -226,7 +226,7 @@ class _Extractor:
     def _scan_runs(self, sent: Sentence, toks: list[Token], used: list[bool]) -> None:
         for run in self._runs(sent, toks, used):
             initial = run[0] == 0 or (
-                run[0] > 0 and sent.text[: toks[run[0]].start].strip() in {"", "\"", "'", "“", "‘"}
+                run[0] > 0 and sent.text[: toks[run[0]].start].strip() in {"", '"', "'", "“", "‘"}
             )
             words = [toks[k].norm for k in run]
             # Sentence-initial common word ("The", "However", "Defence").
@@ -265,7 +265,7 @@ class _Extractor:
         if any(w in self.gaz.regions or w.rstrip("s") in self.gaz.regions for w in words):
             return  # "Coptic Christians", "Sunni Arabs": communities, not actors
         gap = sent.text[max(0, toks[run[0]].start - 2) : toks[run[0]].start]
-        if any(q in gap for q in "\"“‘") and len(words) > 1:
+        if any(q in gap for q in '"“‘') and len(words) > 1:
             return  # a quoted title ("The Thrill Is Gone")
         if any(w in JUNK | MONTHS_DAYS for w in lows) and len(words) == 1:
             return
@@ -414,8 +414,10 @@ class _Extractor:
             if sent.text[:1] in "\"'“‘":
                 continue  # a quotation says what someone said, not what they did
             opening = sent.text[:offset].split()
-            if len(sent.text.split()) >= 8 and len(opening) <= 4 and all(
-                w.lower() in _LEADERS or w[:1].isupper() for w in opening
+            if (
+                len(sent.text.split()) >= 8
+                and len(opening) <= 4
+                and all(w.lower() in _LEADERS or w[:1].isupper() for w in opening)
             ):
                 rank = 3  # the actor opens the sentence: most likely its subject
             elif offset <= max(40, len(sent.text) // 4):

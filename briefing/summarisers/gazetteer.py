@@ -42,11 +42,12 @@ class Gazetteer:
     forms: dict[tuple[str, ...], Form]
     regions: frozenset[str]
     media: frozenset[str]
-    longest: int
+    longest: dict[str, int]  # first token -> longest form starting with it
 
     def match(self, words: list[str], at: int) -> tuple[int, Form] | None:
         """Longest form starting at ``words[at]``: ``(length, form)`` or None."""
-        for length in range(min(self.longest, len(words) - at), 0, -1):
+        longest = self.longest.get(words[at], 0)
+        for length in range(min(longest, len(words) - at), 0, -1):
             form = self.forms.get(tuple(words[at : at + length]))
             if form is not None:
                 return length, form
@@ -99,7 +100,9 @@ def build(data: dict[str, Any]) -> Gazetteer:
         if uk is not None:
             _add(forms, uk.entry, "demonym", "Britons")
             _add(forms, uk.entry, "demonym", "Briton")
-    longest = max((len(k) for k in forms), default=1)
+    longest: dict[str, int] = {}
+    for key in forms:
+        longest[key[0]] = max(longest.get(key[0], 0), len(key))
     return Gazetteer(
         forms=forms,
         regions=frozenset(_strings(data.get("regions"))),

@@ -77,6 +77,7 @@ _NEGATORS = words(
     "not no never rather than without reduce reduces reduced reducing mitigate mitigates "
     "minimise minimises minimize lower lowers avoid avoided averted"
 )
+_PHRASE = re.compile(r"\s(?=(?:to|from|that|which|as|while|and)\b)")
 _CLAUSE_CUE = re.compile(
     r"\b(?:warn(?:s|ed|ing)?|fear(?:s|ed)?|concerns?|worr(?:y|ies|ied)|cautions?|"
     r"caution(?:ed)?|argu(?:es|ed|ing)|said|says|say)\s+(?:of\s+|about\s+)?that\s+",
@@ -199,8 +200,12 @@ def _describe(text: str, cue_word: str) -> str:
     line = trim_line(flat, focus)
     if line.endswith("…") and focus > 100:
         # A long sentence without clause breaks: keep its end, where the danger is named.
-        start = flat.find(" ", max(0, len(flat) - 150)) + 1
-        line = "…" + trim_line(flat[start:])
+        starts = [m.start() + 1 for m in _PHRASE.finditer(flat, 0, focus)]
+        starts = [p for p in starts if 50 <= len(flat) - p <= 150] or [
+            flat.find(" ", max(0, len(flat) - 150)) + 1
+        ]
+        tail = flat[starts[-1] :]
+        line = "…" + tail[:1].lower() + trim_line(tail)[1:]
     return line
 
 

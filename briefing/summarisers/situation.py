@@ -70,7 +70,12 @@ def select_situation(
         doc_freq.update(bag)
     doc_freq.update(set(content_words(title)))
 
-    candidates = [i for i, s in enumerate(sentences) if is_body_sentence(s)][:CANDIDATES]
+    candidates: list[int] = []
+    for i, sentence in enumerate(sentences):
+        if len(candidates) >= CANDIDATES:
+            break
+        if is_body_sentence(sentence):
+            candidates.append(i)
     if not candidates:
         return list(sentences[: min(len(sentences), MIN_SENTENCES)])
 

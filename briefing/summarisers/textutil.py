@@ -28,10 +28,7 @@ class Token:
     start: int
     end: int
     possessive: bool
-
-    @property
-    def capitalised(self) -> bool:
-        return self.norm[:1].isupper()
+    capitalised: bool
 
 
 def tokens(sentence: str) -> list[Token]:
@@ -48,7 +45,7 @@ def tokens(sentence: str) -> list[Token]:
                 norm = norm[: -len(suffix)]
                 possessive = True
         start = match.start()
-        out.append(Token(text, norm, start, start + len(text), possessive))
+        out.append(Token(text, norm, start, start + len(text), possessive, norm[:1].isupper()))
     return out
 
 
