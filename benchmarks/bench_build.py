@@ -39,8 +39,9 @@ def peak_rss(cmd: list[str], cwd: Path) -> int:
         "subprocess.run(sys.argv[1:], check=True, stdout=subprocess.DEVNULL)\n"
         "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)\n"
     )
-    out = subprocess.run([sys.executable, "-c", code, *cmd], cwd=cwd, check=True,
-                         capture_output=True, text=True)
+    out = subprocess.run(
+        [sys.executable, "-c", code, *cmd], cwd=cwd, check=True, capture_output=True, text=True
+    )
     return int(out.stdout.strip())
 
 
@@ -57,13 +58,21 @@ def main() -> None:
 
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
-        subprocess.run([*BRIEFING, "build", str(article), "-o", "b.html"], cwd=work, check=True,
-                       stdout=subprocess.DEVNULL)
+        subprocess.run(
+            [*BRIEFING, "build", str(article), "-o", "b.html"],
+            cwd=work,
+            check=True,
+            stdout=subprocess.DEVNULL,
+        )
         html_path = work / "b.html"
-        bare = [sys.executable, "-c",
-                "import sys, weasyprint\n"
-                "html = open(sys.argv[1], encoding='utf-8').read()\n"
-                "weasyprint.HTML(string=html).write_pdf('bare.pdf')\n", str(html_path)]
+        bare = [
+            sys.executable,
+            "-c",
+            "import sys, weasyprint\n"
+            "html = open(sys.argv[1], encoding='utf-8').read()\n"
+            "weasyprint.HTML(string=html).write_pdf('bare.pdf')\n",
+            str(html_path),
+        ]
         ours = [*BRIEFING, "build", str(article), "-o", "ours.pdf"]
         # Warm the file cache and font cache once.
         subprocess.run(ours, cwd=work, check=True, stdout=subprocess.DEVNULL)
@@ -96,28 +105,43 @@ def main() -> None:
             subprocess.run([*BRIEFING, "--help"], cwd=work, check=True, stdout=subprocess.DEVNULL)
             help_times.append(time.perf_counter() - start)
         probe = subprocess.run(
-            [sys.executable, "-c",
-             "import sys; from briefing.cli import main\n"
-             "try:\n    main(['--help'])\nexcept SystemExit:\n    pass\n"
-             "print(sorted({m.split('.')[0] for m in sys.modules} & {'weasyprint', 'openai'}),"
-             " file=sys.stderr)"],
-            cwd=work, capture_output=True, text=True, check=True)
+            [
+                sys.executable,
+                "-c",
+                "import sys; from briefing.cli import main\n"
+                "try:\n    main(['--help'])\nexcept SystemExit:\n    pass\n"
+                "print(sorted({m.split('.')[0] for m in sys.modules} & {'weasyprint', 'openai'}),"
+                " file=sys.stderr)",
+            ],
+            cwd=work,
+            capture_output=True,
+            text=True,
+            check=True,
+        )
 
     m = statistics.median
-    print(f"article: {article.name} ({len(article.read_text(encoding='utf-8').split())} words),"
-          f" median of {args.repeat}, python {sys.version.split()[0]}, "
-          f"weasyprint {weasyprint.__version__}, {os.cpu_count()} cpus")
+    print(
+        f"article: {article.name} ({len(article.read_text(encoding='utf-8').split())} words),"
+        f" median of {args.repeat}, python {sys.version.split()[0]}, "
+        f"weasyprint {weasyprint.__version__}, {os.cpu_count()} cpus"
+    )
     print()
     print("| measure | briefing | bare WeasyPrint | ratio |")
     print("|---|---|---|---|")
     print(f"| build, fresh process (s) | {t_ours:.3f} | {t_bare:.3f} | {t_ours / t_bare:.2f} |")
-    print(f"| build, in process (s) | {m(in_ours):.3f} | {m(in_bare):.3f} | "
-          f"{m(in_ours) / m(in_bare):.2f} |")
-    print(f"| peak RSS (MiB) | {rss_ours / 1024:.0f} | {rss_bare / 1024:.0f} | "
-          f"{rss_ours / rss_bare:.2f} |")
+    print(
+        f"| build, in process (s) | {m(in_ours):.3f} | {m(in_bare):.3f} | "
+        f"{m(in_ours) / m(in_bare):.2f} |"
+    )
+    print(
+        f"| peak RSS (MiB) | {rss_ours / 1024:.0f} | {rss_bare / 1024:.0f} | "
+        f"{rss_ours / rss_bare:.2f} |"
+    )
     print()
-    print(f"`briefing --help`: {m(help_times):.3f} s (target < 0.15 s); "
-          f"heavy modules imported: {probe.stderr.strip()}")
+    print(
+        f"`briefing --help`: {m(help_times):.3f} s (target < 0.15 s); "
+        f"heavy modules imported: {probe.stderr.strip()}"
+    )
 
 
 if __name__ == "__main__":

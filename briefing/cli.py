@@ -55,9 +55,14 @@ def _map_errors(func: F) -> F:
 class BriefingGroup(click.Group):
     """Reports every error as one line on stderr (cron logs), never with a usage block."""
 
-    def main(self, args: Any = None, prog_name: str | None = None,
-             complete_var: str | None = None, standalone_mode: bool = True,
-             **extra: Any) -> Any:
+    def main(
+        self,
+        args: Any = None,
+        prog_name: str | None = None,
+        complete_var: str | None = None,
+        standalone_mode: bool = True,
+        **extra: Any,
+    ) -> Any:
         if not standalone_mode:
             return super().main(args, prog_name, complete_var, standalone_mode, **extra)
         try:
@@ -106,26 +111,55 @@ def _setup_logging(verbose: bool, quiet: bool) -> None:
 def _model_options(func: F) -> F:
     """Options choosing and tuning the summariser; None means "not given" (env/file/default)."""
     options = [
-        click.option("--summariser", type=click.Choice(["auto", "offline", "openai"]),
-                     help="auto: openai when OPENAI_API_KEY or OPENAI_BASE_URL is set, "
-                          "else offline. [env BRIEFING_SUMMARISER; default auto]"),
-        click.option("--model", metavar="NAME",
-                     help="Model name. [env BRIEFING_MODEL; default gpt-4.1-mini]"),
-        click.option("--base-url", metavar="URL",
-                     help="OpenAI-compatible endpoint, e.g. http://localhost:11434/v1. "
-                          "[env OPENAI_BASE_URL]"),
-        click.option("--timeout", type=float, metavar="SECONDS",
-                     help="Seconds per model request. [default 60]"),
-        click.option("--temperature", type=float, metavar="T",
-                     help="Sampling temperature. [default: the prompt's]"),
-        click.option("--max-tokens", type=int, metavar="N",
-                     help="Longest answer, in tokens. [default: the prompt's]"),
-        click.option("--prompt", metavar="NAME[@vN]",
-                     help="Prompt and version, e.g. briefing@v1. [default: newest briefing]"),
-        click.option("--prompts-dir", type=click.Path(path_type=Path, file_okay=False),
-                     help="Folder of your own prompts; overrides ours by name."),
-        click.option("--config", "config_path", type=click.Path(path_type=Path, dir_okay=False),
-                     help="Config file (TOML). [default: user config dir/config.toml]"),
+        click.option(
+            "--summariser",
+            type=click.Choice(["auto", "offline", "openai"]),
+            help="auto: openai when OPENAI_API_KEY or OPENAI_BASE_URL is set, "
+            "else offline. [env BRIEFING_SUMMARISER; default auto]",
+        ),
+        click.option(
+            "--model", metavar="NAME", help="Model name. [env BRIEFING_MODEL; default gpt-4.1-mini]"
+        ),
+        click.option(
+            "--base-url",
+            metavar="URL",
+            help="OpenAI-compatible endpoint, e.g. http://localhost:11434/v1. "
+            "[env OPENAI_BASE_URL]",
+        ),
+        click.option(
+            "--timeout",
+            type=float,
+            metavar="SECONDS",
+            help="Seconds per model request. [default 60]",
+        ),
+        click.option(
+            "--temperature",
+            type=float,
+            metavar="T",
+            help="Sampling temperature. [default: the prompt's]",
+        ),
+        click.option(
+            "--max-tokens",
+            type=int,
+            metavar="N",
+            help="Longest answer, in tokens. [default: the prompt's]",
+        ),
+        click.option(
+            "--prompt",
+            metavar="NAME[@vN]",
+            help="Prompt and version, e.g. briefing@v1. [default: newest briefing]",
+        ),
+        click.option(
+            "--prompts-dir",
+            type=click.Path(path_type=Path, file_okay=False),
+            help="Folder of your own prompts; overrides ours by name.",
+        ),
+        click.option(
+            "--config",
+            "config_path",
+            type=click.Path(path_type=Path, dir_okay=False),
+            help="Config file (TOML). [default: user config dir/config.toml]",
+        ),
         click.option("-v", "--verbose", is_flag=True, help="Also print progress and a summary."),
         click.option("-q", "--quiet", is_flag=True, help="Print errors only."),
     ]
@@ -134,8 +168,16 @@ def _model_options(func: F) -> F:
     return func
 
 
-_SETTING_FLAGS = ("summariser", "model", "base_url", "timeout", "temperature", "max_tokens",
-                  "prompt", "prompts_dir")
+_SETTING_FLAGS = (
+    "summariser",
+    "model",
+    "base_url",
+    "timeout",
+    "temperature",
+    "max_tokens",
+    "prompt",
+    "prompts_dir",
+)
 
 
 def _settings(kwargs: dict[str, Any]) -> Any:
@@ -171,8 +213,9 @@ _title_option = click.option(
 @_title_option
 @_model_options
 @_map_errors
-def build(source: str, output: str | None, fmt: str | None, title: str | None,
-          **kwargs: Any) -> None:
+def build(
+    source: str, output: str | None, fmt: str | None, title: str | None, **kwargs: Any
+) -> None:
     """Brief one article: SOURCE is a text, Markdown or HTML file, or - for stdin.
 
     Prints the path of the file written.
@@ -192,8 +235,12 @@ def build(source: str, output: str | None, fmt: str | None, title: str | None,
 @main.command()
 @_source_argument
 @_title_option
-@click.option("--open/--no-open", "open_browser", default=True,
-              help="Open the draft in the default browser. [default: open]")
+@click.option(
+    "--open/--no-open",
+    "open_browser",
+    default=True,
+    help="Open the draft in the default browser. [default: open]",
+)
 @_model_options
 @_map_errors
 def preview(source: str, title: str | None, open_browser: bool, **kwargs: Any) -> None:
@@ -233,8 +280,10 @@ def prompts() -> None:
 
 
 _prompts_dir_option = click.option(
-    "--prompts-dir", type=click.Path(path_type=Path, file_okay=False),
-    help="Folder of your own prompts; overrides ours by name.")
+    "--prompts-dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    help="Folder of your own prompts; overrides ours by name.",
+)
 
 
 @prompts.command("list")
@@ -249,8 +298,7 @@ def prompts_list(prompts_dir: Path | None) -> None:
         prompt = registry.get(name)
         versions = ",".join(f"v{v}" for v in registry.versions(name))
         origin = "" if prompt.builtin else "  (yours)"
-        click.echo(f"{name}  {versions}  sha256:{prompt.sha256[:12]}  "
-                   f"{prompt.description}{origin}")
+        click.echo(f"{name}  {versions}  sha256:{prompt.sha256[:12]}  {prompt.description}{origin}")
 
 
 @prompts.command("show")
@@ -269,26 +317,53 @@ def prompts_show(spec: str, prompts_dir: Path | None) -> None:
 
 @main.command("eval")
 @click.argument("dataset", type=click.Path(path_type=Path, dir_okay=False))
-@click.option("--summariser", "summarisers", multiple=True,
-              type=click.Choice(["auto", "offline", "openai"]),
-              help="Summariser to score; repeat to compare. [default: auto]")
-@click.option("--prompt", "prompt_specs", multiple=True, metavar="NAME[@vN]",
-              help="Prompt version for openai; repeat to compare versions.")
+@click.option(
+    "--summariser",
+    "summarisers",
+    multiple=True,
+    type=click.Choice(["auto", "offline", "openai"]),
+    help="Summariser to score; repeat to compare. [default: auto]",
+)
+@click.option(
+    "--prompt",
+    "prompt_specs",
+    multiple=True,
+    metavar="NAME[@vN]",
+    help="Prompt version for openai; repeat to compare versions.",
+)
 @click.option("--limit", type=click.IntRange(min=1), help="Score only the first N items.")
-@click.option("--concurrency", type=click.IntRange(1, 64), default=4, show_default=True,
-              help="Articles summarised at once.")
+@click.option(
+    "--concurrency",
+    type=click.IntRange(1, 64),
+    default=4,
+    show_default=True,
+    help="Articles summarised at once.",
+)
 @click.option("--model", metavar="NAME", help="Model name. [env BRIEFING_MODEL]")
 @click.option("--base-url", metavar="URL", help="OpenAI-compatible endpoint. [env OPENAI_BASE_URL]")
 @click.option("--timeout", type=float, metavar="SECONDS", help="Seconds per model request.")
 @click.option("--temperature", type=float, metavar="T", help="Sampling temperature.")
-@click.option("--prompts-dir", type=click.Path(path_type=Path, file_okay=False),
-              help="Folder of your own prompts; overrides ours by name.")
-@click.option("--config", "config_path", type=click.Path(path_type=Path, dir_okay=False),
-              help="Config file (TOML).")
+@click.option(
+    "--prompts-dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    help="Folder of your own prompts; overrides ours by name.",
+)
+@click.option(
+    "--config",
+    "config_path",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Config file (TOML).",
+)
 @_map_errors
-def eval_command(dataset: Path, summarisers: tuple[str, ...], prompt_specs: tuple[str, ...],
-                 limit: int | None, concurrency: int, config_path: Path | None,
-                 **flags: Any) -> None:
+def eval_command(
+    dataset: Path,
+    summarisers: tuple[str, ...],
+    prompt_specs: tuple[str, ...],
+    limit: int | None,
+    concurrency: int,
+    config_path: Path | None,
+    **flags: Any,
+) -> None:
     """Score summarisers and prompt versions on DATASET.jsonl ({id, text, reference} lines).
 
     Prints one Markdown table: ROUGE-1/2/Lsum of the situation against the reference,

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import os
 import tomllib
-from urllib.parse import urlsplit
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Literal
+from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
 
@@ -124,13 +124,16 @@ def _first_error(exc: ValidationError) -> str:
 
 def describe(settings: Settings) -> list[tuple[str, str]]:
     """The settings in force as (name, value) pairs, safe to print (the key is masked)."""
-    rows = [(name, "" if value is None else str(value))
-            for name, value in settings.model_dump(exclude={"api_key"}).items()]
+    rows = [
+        (name, "" if value is None else str(value))
+        for name, value in settings.model_dump(exclude={"api_key"}).items()
+    ]
     if settings.base_url:  # credentials may be embedded in a URL: never show them
         parts = urlsplit(settings.base_url)
         netloc = parts.netloc.rpartition("@")[2]
-        rows = [(k, parts._replace(netloc=netloc).geturl() if k == "base_url" else v)
-                for k, v in rows]
+        rows = [
+            (k, parts._replace(netloc=netloc).geturl() if k == "base_url" else v) for k, v in rows
+        ]
     rows.append(("api_key", "set (hidden)" if settings.api_key else "not set"))
     rows.append(("summariser in use", settings.resolved_summariser))
     return rows

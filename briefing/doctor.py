@@ -22,8 +22,11 @@ def run_checks(settings: Settings, config_path: Path | None = None) -> list[Chec
     checks: list[Check] = [
         Check("briefing", True, f"{__version__} on Python {sys.version.split()[0]}"),
     ]
-    for name, check in (("PDF renderer", _weasyprint), ("data files", _data_files),
-                        ("prompts", _prompt_lock)):
+    for name, check in (
+        ("PDF renderer", _weasyprint),
+        ("data files", _data_files),
+        ("prompts", _prompt_lock),
+    ):
         try:
             checks.append(Check(name, True, check()))
         except Exception as exc:  # every failure is a finding, not a crash
@@ -95,8 +98,11 @@ def _list_models(settings: Settings) -> list[str]:
     settings = settings.model_copy(update={"max_retries": 0})
     summariser = OpenAISummariser(settings, Registry().get(None))
     try:
-        page = summariser.client().with_options(timeout=min(settings.timeout, 15),
-                                                max_retries=0).models.list()
+        page = (
+            summariser.client()
+            .with_options(timeout=min(settings.timeout, 15), max_retries=0)
+            .models.list()
+        )
     except openai.APIError as exc:
         raise ModelError(summariser.describe_error(exc)) from None
     return [m.id for m in page.data]

@@ -69,8 +69,11 @@ def load_dataset(path: Path, limit: int | None = None) -> list[EvalItem]:
         try:
             items.append(EvalItem.model_validate(json.loads(line)))
         except (json.JSONDecodeError, ValidationError) as exc:
-            reason = exc.msg if isinstance(exc, json.JSONDecodeError) else (
-                f"{'.'.join(map(str, exc.errors()[0]['loc']))}: {exc.errors()[0]['msg']}")
+            reason = (
+                exc.msg
+                if isinstance(exc, json.JSONDecodeError)
+                else (f"{'.'.join(map(str, exc.errors()[0]['loc']))}: {exc.errors()[0]['msg']}")
+            )
             raise InputError(f"{path} line {number}: {reason} (want id, text, reference)") from None
         if limit is not None and len(items) >= limit:
             break
@@ -79,8 +82,9 @@ def load_dataset(path: Path, limit: int | None = None) -> list[EvalItem]:
     return items
 
 
-def configurations(summarisers: Sequence[str], prompts: Sequence[str | None],
-                   base: Settings) -> list[Settings]:
+def configurations(
+    summarisers: Sequence[str], prompts: Sequence[str | None], base: Settings
+) -> list[Settings]:
     """One configuration per offline summariser, and per prompt for openai."""
     configs: list[Settings] = []
     for name in summarisers or ["auto"]:
@@ -96,8 +100,9 @@ def label_of(settings: Settings) -> str:
     return f"openai {settings.model} {settings.prompt or 'briefing'}"
 
 
-def run_eval(items: Sequence[EvalItem], configs: Sequence[Settings],
-             concurrency: int = 4) -> list[Row]:
+def run_eval(
+    items: Sequence[EvalItem], configs: Sequence[Settings], concurrency: int = 4
+) -> list[Row]:
     try:
         from rouge_score import rouge_scorer
     except ImportError:
@@ -125,8 +130,7 @@ def run_eval(items: Sequence[EvalItem], configs: Sequence[Settings],
     return rows
 
 
-def _score(label: str, items: Sequence[EvalItem], outcomes: Sequence[Outcome],
-           scorer: Any) -> Row:
+def _score(label: str, items: Sequence[EvalItem], outcomes: Sequence[Outcome], scorer: Any) -> Row:
     r1, r2, rl, actors, risks, tokens = [], [], [], [], [], []
     found = total = 0
     for item, outcome in zip(items, outcomes, strict=True):
@@ -143,24 +147,37 @@ def _score(label: str, items: Sequence[EvalItem], outcomes: Sequence[Outcome],
         risks.append(len(b.risks))
         tokens.append(b.provenance.usage.prompt_tokens + b.provenance.usage.completion_tokens)
         article = normalise_space(item.text).lower()
-        quotes = [q for a in b.actors for q in a.evidence] + b.assessment.evidence + [
-            q for r in b.risks for q in r.evidence]
+        quotes = (
+            [q for a in b.actors for q in a.evidence]
+            + b.assessment.evidence
+            + [q for r in b.risks for q in r.evidence]
+        )
         total += len(quotes)
         found += sum(1 for q in quotes if normalise_space(q).lower() in article)
 
     def mean(values: Sequence[float]) -> float:
         return statistics.fmean(values) if values else 0.0
 
-    return Row(label=label, articles=len(items), rouge1=100 * mean(r1), rouge2=100 * mean(r2),
-               rougeLsum=100 * mean(rl), evidence_verbatim=100 * found / total if total else 0.0,
-               actors=mean(actors), risks=mean(risks),
-               failures=sum(1 for o in outcomes if o.briefing is None),
-               latency_ms=1000 * mean([o.seconds for o in outcomes]), tokens=mean(tokens))
+    return Row(
+        label=label,
+        articles=len(items),
+        rouge1=100 * mean(r1),
+        rouge2=100 * mean(r2),
+        rougeLsum=100 * mean(rl),
+        evidence_verbatim=100 * found / total if total else 0.0,
+        actors=mean(actors),
+        risks=mean(risks),
+        failures=sum(1 for o in outcomes if o.briefing is None),
+        latency_ms=1000 * mean([o.seconds for o in outcomes]),
+        tokens=mean(tokens),
+    )
 
 
 def format_table(rows: Sequence[Row]) -> str:
-    head = ("| configuration | n | R-1 | R-2 | R-Lsum | evidence verbatim % | actors | risks "
-            "| failures | latency ms | tokens/article |")
+    head = (
+        "| configuration | n | R-1 | R-2 | R-Lsum | evidence verbatim % | actors | risks "
+        "| failures | latency ms | tokens/article |"
+    )
     lines = [head, "|" + "---|" * 11]
     for r in rows:
         lines.append(

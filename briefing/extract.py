@@ -12,22 +12,79 @@ from html.parser import HTMLParser
 # Elements whose whole content is never article text.
 _DROP = frozenset(
     {
-        "script", "style", "noscript", "template", "head", "nav", "footer", "aside", "form",
-        "svg", "math", "iframe", "object", "embed", "canvas", "button", "select", "textarea",
-        "figure", "figcaption", "menu", "dialog",
+        "script",
+        "style",
+        "noscript",
+        "template",
+        "head",
+        "nav",
+        "footer",
+        "aside",
+        "form",
+        "svg",
+        "math",
+        "iframe",
+        "object",
+        "embed",
+        "canvas",
+        "button",
+        "select",
+        "textarea",
+        "figure",
+        "figcaption",
+        "menu",
+        "dialog",
     }
 )
 # Elements that end a paragraph.
 _BLOCK = frozenset(
     {
-        "p", "div", "section", "article", "main", "header", "h1", "h2", "h3", "h4", "h5", "h6",
-        "li", "ul", "ol", "blockquote", "pre", "table", "tr", "td", "th", "br", "hr", "dd",
-        "dt", "dl", "address",
+        "p",
+        "div",
+        "section",
+        "article",
+        "main",
+        "header",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "li",
+        "ul",
+        "ol",
+        "blockquote",
+        "pre",
+        "table",
+        "tr",
+        "td",
+        "th",
+        "br",
+        "hr",
+        "dd",
+        "dt",
+        "dl",
+        "address",
     }
 )
 _VOID = frozenset(
-    {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source",
-     "track", "wbr", "param"}
+    {
+        "area",
+        "base",
+        "br",
+        "col",
+        "embed",
+        "hr",
+        "img",
+        "input",
+        "link",
+        "meta",
+        "source",
+        "track",
+        "wbr",
+        "param",
+    }
 )
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden|font-size\s*:\s*0", re.I)
 
@@ -64,7 +121,8 @@ class _TextParser(HTMLParser):
     def handle_starttag(self, tag: str, attrs_list: list[tuple[str, str | None]]) -> None:
         attrs = dict(attrs_list)
         if tag == "meta" and (attrs.get("property") or attrs.get("name")) in (
-            "og:title", "twitter:title"
+            "og:title",
+            "twitter:title",
         ):
             self.meta_title = self.meta_title or (attrs.get("content") or "").strip()
         if tag == "title":
@@ -135,7 +193,7 @@ def html_to_text(html: str) -> tuple[str, str | None]:
     text = parser.text()
     # The h1 is usually the headline: keep it as the title, not as the first paragraph.
     if title and text.startswith(title):
-        text = text[len(title):].lstrip()
+        text = text[len(title) :].lstrip()
     return text, title
 
 
@@ -162,7 +220,7 @@ def markdown_to_text(markdown: str) -> tuple[str, str | None]:
     match = _MD_HEADING.search(markdown)
     if match and not markdown[: match.start()].strip():
         title = match.group(1).strip() or None
-        markdown = markdown[match.end():]
+        markdown = markdown[match.end() :]
     # Remaining headings become their own paragraphs.
     markdown = _MD_HEADING.sub(lambda m: "\n\n" + m.group(1) + "\n\n", markdown)
     for pattern, repl in _MD_RULES:

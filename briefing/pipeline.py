@@ -46,8 +46,10 @@ class BuildResult:
         if p.temperature is not None:
             made_by += f", temperature {p.temperature:g}"
         tokens = f", {p.usage.prompt_tokens}+{p.usage.completion_tokens} tokens" if p.model else ""
-        return (f"wrote {self.path} ({self.fmt}, {self.size} bytes): {len(b.actors)} actors, "
-                f"{len(b.risks)} risks; {made_by}{tokens}; {p.duration_ms} ms")
+        return (
+            f"wrote {self.path} ({self.fmt}, {self.size} bytes): {len(b.actors)} actors, "
+            f"{len(b.risks)} risks; {made_by}{tokens}; {p.duration_ms} ms"
+        )
 
 
 log = logging.getLogger("briefing")
@@ -90,8 +92,10 @@ def _load(options: BuildOptions, stdin: BinaryIO | None) -> tuple[Summariser, Ar
 
 def _summarise(options: BuildOptions, summariser: Summariser, article: Article) -> Briefing:
     if options.settings.summariser == "auto" and summariser.name == "offline":
-        log.warning("using the offline summariser (set OPENAI_API_KEY or OPENAI_BASE_URL "
-                    "to use a language model)")
+        log.warning(
+            "using the offline summariser (set OPENAI_API_KEY or OPENAI_BASE_URL "
+            "to use a language model)"
+        )
     return summariser.summarise(article)
 
 

@@ -75,13 +75,16 @@ class Prompt:
         """(system, user) messages with ``data`` and a fresh article delimiter filled in."""
         text = str(data.get("article_text", ""))
         delimiter = _delimiter(text)
-        env = SandboxedEnvironment(undefined=StrictUndefined, autoescape=False,
-                                   keep_trailing_newline=False)
+        env = SandboxedEnvironment(
+            undefined=StrictUndefined, autoescape=False, keep_trailing_newline=False
+        )
         try:
             system = env.from_string(self.system).render(delimiter=delimiter, **data)
             user = env.from_string(self.user).render(delimiter=delimiter, **data)
         except TemplateError as exc:
-            raise ConfigError(f"prompt {self.label} ({self.path}) failed to render: {exc}") from None
+            raise ConfigError(
+                f"prompt {self.label} ({self.path}) failed to render: {exc}"
+            ) from None
         return system.strip(), user.strip()
 
 
@@ -116,7 +119,7 @@ def parse_prompt(path: Path, *, builtin: bool) -> Prompt:
     expected = (path.parent.name, f"v{front.version}.md")
     if (front.name, path.name) != expected:
         raise ConfigError(f"{where}: front matter says {front.name}@v{front.version}")
-    body = text[match.end():]
+    body = text[match.end() :]
     pieces = _PARTS.split(body)
     parts = {pieces[i]: pieces[i + 1].strip() for i in range(1, len(pieces) - 1, 2)}
     if set(parts) != {"system", "user"} or not all(parts.values()):

@@ -167,14 +167,15 @@ def _run_details(p: Provenance) -> str | None:
             f"{tokens:,} tokens ({p.usage.prompt_tokens:,} in, {p.usage.completion_tokens:,} out)"
         )
     if p.duration_ms:
-        parts.append(f"{p.duration_ms / 1000:.1f} s")
+        parts.append(f"{p.duration_ms / 1000:.1f} s" if p.duration_ms >= 1000
+                     else f"{p.duration_ms} ms")
     if p.base_url:
         parts.append(f"endpoint {p.base_url}")
     return " · ".join(parts) or None
 
 
 def _summariser_label(p: Provenance) -> str:
-    return f"{p.summariser} {p.summariser_version}".strip()
+    return f"{p.summariser} v{p.summariser_version}" if p.summariser_version else p.summariser
 
 
 def _prompt_label(p: Provenance) -> str:
@@ -193,7 +194,7 @@ def document_info(briefing: Briefing) -> DocumentInfo:
     p = briefing.provenance
     title = " ".join(briefing.title.split()) or "Untitled briefing"
     source_title = _source_title(briefing.source)
-    keywords = ["briefing", f"summariser={p.summariser} {p.summariser_version}".strip()]
+    keywords = ["briefing", f"summariser={_summariser_label(p)}"]
     if p.model:
         keywords.append(f"model={p.model}")
     if p.prompt is not None:

@@ -74,9 +74,7 @@ def _read_file(path: Path) -> bytes:
             raise InputError(f"no such file: {path}")
         size = path.stat().st_size
         if size > MAX_INPUT_BYTES:
-            raise InputError(
-                f"{path} is larger than the {MAX_INPUT_BYTES // 2**20} MB input limit"
-            )
+            raise InputError(f"{path} is larger than the {MAX_INPUT_BYTES // 2**20} MB input limit")
         with path.open("rb") as fh:
             return fh.read(MAX_INPUT_BYTES + 1)
     except PermissionError:

@@ -70,8 +70,16 @@ def test_json_contract(run_cli: RunCli, isolated: Path) -> None:
     result = run_cli("build", str(SAMPLE), "--format", "json", "-o", "b.json")
     assert result.returncode == 0, result.stderr
     data = json.loads((isolated / "b.json").read_text(encoding="utf-8"))
-    for key in ("title", "source", "situation", "actors", "assessment", "risks", "flags",
-                "provenance"):
+    for key in (
+        "title",
+        "source",
+        "situation",
+        "actors",
+        "assessment",
+        "risks",
+        "flags",
+        "provenance",
+    ):
         assert key in data
     assert data["source"]["kind"] == "file"
     assert len(data["source"]["sha256"]) == 64

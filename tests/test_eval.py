@@ -25,9 +25,12 @@ def dataset(isolated: Path) -> Path:
         from tests.conftest import SAMPLE
 
         text = SAMPLE.read_text(encoding="utf-8")
-        path.write_text("".join(
-            json.dumps({"id": f"s{i}", "text": text, "reference": text.split(". ")[0]}) + "\n"
-            for i in range(5)))
+        path.write_text(
+            "".join(
+                json.dumps({"id": f"s{i}", "text": text, "reference": text.split(". ")[0]}) + "\n"
+                for i in range(5)
+            )
+        )
     return path
 
 
@@ -47,8 +50,9 @@ def test_eval_offline(run_cli: RunCli, dataset: Path) -> None:
     assert row[8] == "0"  # no failures
 
 
-def test_eval_openai_and_offline(run_cli: RunCli, dataset: Path, openai_server: FakeOpenAI,
-                                 monkeypatch: pytest.MonkeyPatch) -> None:
+def test_eval_openai_and_offline(
+    run_cli: RunCli, dataset: Path, openai_server: FakeOpenAI, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("OPENAI_BASE_URL", openai_server.url)
 
     def answer(body: dict[str, Any]) -> Reply:
@@ -60,8 +64,20 @@ def test_eval_openai_and_offline(run_cli: RunCli, dataset: Path, openai_server: 
         return Reply.json(draft, prompt_tokens=900, completion_tokens=300)
 
     openai_server.default = Reply.dynamic(answer)
-    result = run_cli("eval", str(dataset), "--summariser", "offline", "--summariser", "openai",
-                     "--prompt", "briefing@v1", "--model", "gpt-test", "--concurrency", "3")
+    result = run_cli(
+        "eval",
+        str(dataset),
+        "--summariser",
+        "offline",
+        "--summariser",
+        "openai",
+        "--prompt",
+        "briefing@v1",
+        "--model",
+        "gpt-test",
+        "--concurrency",
+        "3",
+    )
     assert result.returncode == 0, result.stderr
     offline, model = rows(result.stdout)
     assert offline[0] == "offline"
@@ -72,8 +88,9 @@ def test_eval_openai_and_offline(run_cli: RunCli, dataset: Path, openai_server: 
     assert openai_server.chat_calls == 5
 
 
-def test_eval_counts_failures(run_cli: RunCli, dataset: Path, openai_server: FakeOpenAI,
-                              monkeypatch: pytest.MonkeyPatch) -> None:
+def test_eval_counts_failures(
+    run_cli: RunCli, dataset: Path, openai_server: FakeOpenAI, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("OPENAI_BASE_URL", openai_server.url)
     openai_server.default = Reply.error(400, "bad request")
     result = run_cli("eval", str(dataset), "--summariser", "openai", "--limit", "2")
@@ -87,5 +104,7 @@ def test_eval_bad_dataset(run_cli: RunCli, isolated: Path) -> None:
     bad.write_text('{"id": "a", "text": "t"}\n')
     result = run_cli("eval", str(bad))
     assert result.returncode == 2
-    assert result.stderr == f"Error: {bad} line 1: reference: Field required (want id, text, " \
-                            "reference)\n"
+    assert (
+        result.stderr == f"Error: {bad} line 1: reference: Field required (want id, text, "
+        "reference)\n"
+    )

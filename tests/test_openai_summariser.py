@@ -28,17 +28,32 @@ def good_draft() -> dict[str, Any]:
         "situation": "British and French aircraft struck an Islamic State weapons cache in "
         "eastern Syria. Defence officials in London and Paris confirmed the operation.",
         "actors": [
-            {"name": "United Kingdom", "kind": "state", "role": "Carried out the strike.",
-             "evidence": ["British and French forces carried out a coordinated air strike"]},
-            {"name": "Islamic State", "kind": "armed group", "role": "Target of the strike.",
-             "evidence": ["Islamic State, also known as ISIS"]},
+            {
+                "name": "United Kingdom",
+                "kind": "state",
+                "role": "Carried out the strike.",
+                "evidence": ["British and French forces carried out a coordinated air strike"],
+            },
+            {
+                "name": "Islamic State",
+                "kind": "armed group",
+                "role": "Target of the strike.",
+                "evidence": ["Islamic State, also known as ISIS"],
+            },
         ],
-        "assessment": {"text": "The strike degrades IS logistics but will not end the group.",
-                       "confidence": "moderate",
-                       "evidence": ["raising questions about the long-term effectiveness"]},
-        "risks": [{"description": "IS regroups through sleeper cells.", "likelihood": "medium",
-                   "impact": "high",
-                   "evidence": ["retains the capacity to regroup through sleeper cells"]}],
+        "assessment": {
+            "text": "The strike degrades IS logistics but will not end the group.",
+            "confidence": "moderate",
+            "evidence": ["raising questions about the long-term effectiveness"],
+        },
+        "risks": [
+            {
+                "description": "IS regroups through sleeper cells.",
+                "likelihood": "medium",
+                "impact": "high",
+                "evidence": ["retains the capacity to regroup through sleeper cells"],
+            }
+        ],
         "injection_suspected": False,
     }
 
@@ -96,8 +111,11 @@ def test_json_provenance(llm: FakeOpenAI, run_cli: RunCli, isolated: Path) -> No
     assert prov["summariser"] == "openai"
     assert prov["model"] == "gpt-test"
     assert prov["base_url"] == f"127.0.0.1:{llm.port}"
-    assert prov["prompt"] == {"name": "briefing", "version": 1,
-                              "sha256": Registry().get("briefing@v1").sha256}
+    assert prov["prompt"] == {
+        "name": "briefing",
+        "version": 1,
+        "sha256": Registry().get("briefing@v1").sha256,
+    }
     assert prov["temperature"] == 0.1
     assert prov["usage"] == {"prompt_tokens": 1234, "completion_tokens": 321}
     assert data["actors"][0]["name"] == "United Kingdom"
@@ -127,8 +145,11 @@ def test_request_carries_prompt_and_schema(llm: FakeOpenAI, run_cli: RunCli) -> 
 
 
 def test_prose_around_json(llm: FakeOpenAI, run_cli: RunCli, isolated: Path) -> None:
-    content = "Here is the briefing you asked for:\n```json\n" + json.dumps(good_draft()) + \
-        "\n```\nLet me know if you need more."
+    content = (
+        "Here is the briefing you asked for:\n```json\n"
+        + json.dumps(good_draft())
+        + "\n```\nLet me know if you need more."
+    )
     llm.script(Reply.chat(content))
     result = build_json(run_cli)
     assert result.returncode == 0, result.stderr
@@ -137,8 +158,12 @@ def test_prose_around_json(llm: FakeOpenAI, run_cli: RunCli, isolated: Path) -> 
 
 
 def test_429_retry_after_then_success(llm: FakeOpenAI, run_cli: RunCli, isolated: Path) -> None:
-    llm.script(Reply.error(429, "Rate limit reached", headers={"Retry-After": "1"},
-                           type_="rate_limit_error"), Reply.json(good_draft()))
+    llm.script(
+        Reply.error(
+            429, "Rate limit reached", headers={"Retry-After": "1"}, type_="rate_limit_error"
+        ),
+        Reply.json(good_draft()),
+    )
     start = time.monotonic()
     result = build_json(run_cli)
     assert result.returncode == 0, result.stderr
@@ -148,11 +173,16 @@ def test_429_retry_after_then_success(llm: FakeOpenAI, run_cli: RunCli, isolated
 
 
 def test_500_three_times_fails(llm: FakeOpenAI, run_cli: RunCli, isolated: Path) -> None:
-    llm.script(*[Reply.error(500, "The server had an error", headers=FAST_RETRY,
-                             type_="server_error")] * 3)
+    llm.script(
+        *[Reply.error(500, "The server had an error", headers=FAST_RETRY, type_="server_error")] * 3
+    )
     result = build_json(run_cli)
-    assert_failed(result, f"the API at 127.0.0.1:{llm.port} failed with HTTP 500 after 3 "
-                          "attempts: The server had an error", isolated)
+    assert_failed(
+        result,
+        f"the API at 127.0.0.1:{llm.port} failed with HTTP 500 after 3 "
+        "attempts: The server had an error",
+        isolated,
+    )
     assert llm.chat_calls == 3
 
 
@@ -193,15 +223,20 @@ def test_truncated_length(llm: FakeOpenAI, run_cli: RunCli, isolated: Path) -> N
 
 def test_content_filter(llm: FakeOpenAI, run_cli: RunCli, isolated: Path) -> None:
     llm.script(Reply.chat("", finish_reason="content_filter"))
-    assert_failed(build_json(run_cli),
-                  "the provider's content filter blocked the answer (model gpt-test)", isolated)
+    assert_failed(
+        build_json(run_cli),
+        "the provider's content filter blocked the answer (model gpt-test)",
+        isolated,
+    )
 
 
 def test_refusal(llm: FakeOpenAI, run_cli: RunCli, isolated: Path) -> None:
     llm.script(Reply.refusal("I'm sorry, I can't help with that."))
-    assert_failed(build_json(run_cli),
-                  "the model refused to brief this article: I'm sorry, I can't help with that.",
-                  isolated)
+    assert_failed(
+        build_json(run_cli),
+        "the model refused to brief this article: I'm sorry, I can't help with that.",
+        isolated,
+    )
 
 
 def test_hanging_server_timeout(llm: FakeOpenAI, run_cli: RunCli, isolated: Path) -> None:
@@ -209,17 +244,22 @@ def test_hanging_server_timeout(llm: FakeOpenAI, run_cli: RunCli, isolated: Path
     start = time.monotonic()
     result = build_json(run_cli, "--timeout", "1")
     elapsed = time.monotonic() - start
-    assert_failed(result, f"no answer from 127.0.0.1:{llm.port} within 1 s (timeout, 3 attempts)",
-                  isolated)
+    assert_failed(
+        result, f"no answer from 127.0.0.1:{llm.port} within 1 s (timeout, 3 attempts)", isolated
+    )
     assert elapsed < 20  # 3 tries of 1 s plus backoff, far below the 60 s hang
 
 
-def test_401_not_retried_names_key(llm: FakeOpenAI, run_cli: RunCli, isolated: Path,
-                                   monkeypatch: pytest.MonkeyPatch) -> None:
+def test_401_not_retried_names_key(
+    llm: FakeOpenAI, run_cli: RunCli, isolated: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("OPENAI_API_KEY", "sk-wrong-key-abc")
     result = build_json(run_cli)
-    assert_failed(result, f"the API at 127.0.0.1:{llm.port} rejected the key (401): check "
-                          "OPENAI_API_KEY", isolated)
+    assert_failed(
+        result,
+        f"the API at 127.0.0.1:{llm.port} rejected the key (401): check OPENAI_API_KEY",
+        isolated,
+    )
     assert llm.chat_calls == 1
     assert "sk-wrong-key-abc" not in result.stderr
 
@@ -227,14 +267,21 @@ def test_401_not_retried_names_key(llm: FakeOpenAI, run_cli: RunCli, isolated: P
 def test_404_names_model_and_url(llm: FakeOpenAI, run_cli: RunCli, isolated: Path) -> None:
     llm.script(Reply.error(404, "The model `nope` does not exist", code="model_not_found"))
     result = build_json(run_cli, "--model", "nope")
-    assert_failed(result, f"not found at 127.0.0.1:{llm.port} (404): wrong model name 'nope' "
-                          f"or wrong base URL '{llm.url}'", isolated)
+    assert_failed(
+        result,
+        f"not found at 127.0.0.1:{llm.port} (404): wrong model name 'nope' "
+        f"or wrong base URL '{llm.url}'",
+        isolated,
+    )
     assert llm.chat_calls == 1
 
 
 def test_key_never_leaks(llm: FakeOpenAI, run_cli: RunCli, isolated: Path) -> None:
-    llm.script(Reply.json(good_draft()), Reply.json(good_draft()),
-               Reply.error(400, f"Bad request for key {KEY}"))
+    llm.script(
+        Reply.json(good_draft()),
+        Reply.json(good_draft()),
+        Reply.error(400, f"Bad request for key {KEY}"),
+    )
     outputs = [
         run_cli("build", str(SAMPLE), "-o", "a.pdf", "-v"),
         run_cli("build", str(SAMPLE), "-o", "a.html", "-v"),
@@ -252,35 +299,46 @@ def test_key_never_leaks(llm: FakeOpenAI, run_cli: RunCli, isolated: Path) -> No
 def test_auto_without_key_uses_offline_and_says_so(run_cli: RunCli, isolated: Path) -> None:
     result = build_json(run_cli)
     assert result.returncode == 0
-    assert result.stderr == ("briefing: using the offline summariser (set OPENAI_API_KEY or "
-                             "OPENAI_BASE_URL to use a language model)\n")
+    assert result.stderr == (
+        "briefing: using the offline summariser (set OPENAI_API_KEY or "
+        "OPENAI_BASE_URL to use a language model)\n"
+    )
     assert build_json(run_cli, "-q").stderr == ""
     assert build_json(run_cli, "--summariser", "offline").stderr == ""
 
 
 def test_openai_without_key_or_url(run_cli: RunCli, isolated: Path) -> None:
     result = build_json(run_cli, "--summariser", "openai")
-    assert_failed(result, "the openai summariser needs OPENAI_API_KEY (or OPENAI_BASE_URL for a "
-                          "local server)", isolated, code=2)
+    assert_failed(
+        result,
+        "the openai summariser needs OPENAI_API_KEY (or OPENAI_BASE_URL for a local server)",
+        isolated,
+        code=2,
+    )
 
 
 def test_doctor_checks_endpoint(llm: FakeOpenAI, run_cli: RunCli) -> None:
     llm.models = ["gpt-test", "other"]
     result = run_cli("doctor")
     assert result.returncode == 0, result.stdout + result.stderr
-    assert f"ok    model endpoint: 127.0.0.1:{llm.port} answers GET /models (2 models); " \
-           "gpt-test available" in result.stdout
+    assert (
+        f"ok    model endpoint: 127.0.0.1:{llm.port} answers GET /models (2 models); "
+        "gpt-test available" in result.stdout
+    )
     assert any(r.path.endswith("/models") for r in llm.requests)
     assert "api_key=set (hidden)" in result.stdout
 
 
-def test_doctor_reports_bad_key(llm: FakeOpenAI, run_cli: RunCli,
-                                monkeypatch: pytest.MonkeyPatch) -> None:
+def test_doctor_reports_bad_key(
+    llm: FakeOpenAI, run_cli: RunCli, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("OPENAI_API_KEY", "sk-bad")
     result = run_cli("doctor")
     assert result.returncode == 1
-    assert f"FAIL  model endpoint: GET /models at 127.0.0.1:{llm.port} failed: the API at " \
-           f"127.0.0.1:{llm.port} rejected the key (401): check OPENAI_API_KEY" in result.stdout
+    assert (
+        f"FAIL  model endpoint: GET /models at 127.0.0.1:{llm.port} failed: the API at "
+        f"127.0.0.1:{llm.port} rejected the key (401): check OPENAI_API_KEY" in result.stdout
+    )
     assert "sk-bad" not in result.stdout + result.stderr
 
 

@@ -41,9 +41,7 @@ def test_resolve_output(tmp_path: Path) -> None:
     assert resolve_output(tmp_path, title="A b", fmt="json", day=DAY) == (
         tmp_path / "2026-11-26-a-b.json"
     )
-    assert resolve_output("new/", title="A", fmt="html", day=DAY) == Path(
-        "new/2026-11-26-a.html"
-    )
+    assert resolve_output("new/", title="A", fmt="html", day=DAY) == Path("new/2026-11-26-a.html")
     assert resolve_output(Path("x.pdf"), title="A", fmt="pdf", day=DAY) == Path("x.pdf")
     assert format_from_path(Path("x.HTM")) == "html"
     assert format_from_path(Path("x.txt")) is None

@@ -87,8 +87,9 @@ def test_unknown_prompt_and_version() -> None:
     result = runner.invoke(main, ["prompts", "show", "nope"])
     assert result.output == "Error: unknown prompt 'nope' (available: briefing)\n"
     result = runner.invoke(main, ["prompts", "show", "Bad Name"])
-    assert result.output == ("Error: bad prompt 'Bad Name': write NAME or NAME@vN, "
-                             "e.g. briefing@v1\n")
+    assert result.output == (
+        "Error: bad prompt 'Bad Name': write NAME or NAME@vN, e.g. briefing@v1\n"
+    )
 
 
 def write_prompt(folder: Path, name: str, version: int, description: str) -> Path:
@@ -110,8 +111,7 @@ def test_user_folder_overrides_by_name(tmp_path: Path) -> None:
     registry = Registry([tmp_path])
     assert registry.names() == ["briefing", "terse"]
     newest = registry.get("briefing")
-    assert (newest.version, newest.description, newest.builtin) == (2, "Ours, overridden v2",
-                                                                   False)
+    assert (newest.version, newest.description, newest.builtin) == (2, "Ours, overridden v2", False)
     result = CliRunner().invoke(main, ["prompts", "list", "--prompts-dir", str(tmp_path)])
     assert "briefing  v1,v2  " in result.output and "(yours)" in result.output
 
@@ -121,10 +121,14 @@ def test_user_folder_overrides_by_name(tmp_path: Path) -> None:
     [
         ("no front matter", "has no +++ TOML front matter"),
         ('+++\nname = "x"\nversion = 1\ndescription = "d"\n+++\nbody', "front matter says x@v1"),
-        ('+++\nname = "p"\nversion = 1\ndescription = "d"\ncolour = 1\n+++\n',
-         "front matter colour: Extra inputs are not permitted"),
-        ('+++\nname = "p"\nversion = 1\ndescription = "d"\n+++\n<!-- system -->\nonly',
-         "needs a <!-- system --> part and a <!-- user --> part"),
+        (
+            '+++\nname = "p"\nversion = 1\ndescription = "d"\ncolour = 1\n+++\n',
+            "front matter colour: Extra inputs are not permitted",
+        ),
+        (
+            '+++\nname = "p"\nversion = 1\ndescription = "d"\n+++\n<!-- system -->\nonly',
+            "needs a <!-- system --> part and a <!-- user --> part",
+        ),
     ],
 )
 def test_bad_prompt_files(tmp_path: Path, text: str, message: str) -> None:
@@ -145,8 +149,9 @@ def test_settings_precedence(tmp_path: Path) -> None:
     config = tmp_path / "config.toml"
     config.write_text('model = "from-file"\ntimeout = 5\ntemperature = 0.5\n')
     env = {"BRIEFING_MODEL": "from-env", "BRIEFING_TIMEOUT": "7"}
-    settings = load_settings({"model": "from-flag", "timeout": None}, config_path=config,
-                             environ=env)
+    settings = load_settings(
+        {"model": "from-flag", "timeout": None}, config_path=config, environ=env
+    )
     assert settings.model == "from-flag"  # flag > env
     assert settings.timeout == 7  # env > file
     assert settings.temperature == 0.5  # file > default

@@ -67,8 +67,11 @@ def strict_schema() -> dict[str, Any]:
 
     def clean(node: Any) -> Any:
         if isinstance(node, dict):
-            out = {k: clean(v) for k, v in node.items()
-                   if k not in ("title", "maxItems", "minItems", "default")}
+            out = {
+                k: clean(v)
+                for k, v in node.items()
+                if k not in ("title", "maxItems", "minItems", "default")
+            }
             if out.get("type") == "object":
                 out["additionalProperties"] = False
                 out["required"] = list(out.get("properties", {}))
@@ -101,7 +104,7 @@ def extract_json(content: str) -> Any:
         # Prose around the object: decode from the first brace only, since a later brace
         # starts an inner fragment (an actor) of a broken answer, not the answer.
         if "{" in text:
-            candidates.append(text[text.index("{"):])
+            candidates.append(text[text.index("{") :])
         decoder = json.JSONDecoder()
         for candidate in candidates:
             try:
@@ -118,7 +121,9 @@ def parse_draft(content: str) -> Draft:
     try:
         data = extract_json(content)
     except json.JSONDecodeError as exc:
-        raise ValueError(f"is not valid JSON ({exc.msg} at line {exc.lineno} column {exc.colno})")
+        raise ValueError(
+            f"is not valid JSON ({exc.msg} at line {exc.lineno} column {exc.colno})"
+        ) from None
     try:
         return Draft.model_validate(data)
     except ValidationError as exc:

@@ -9,7 +9,7 @@ naming the likely cause; the API key never appears in any message.
 from __future__ import annotations
 
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
@@ -38,6 +38,7 @@ def host_of(base_url: str | None) -> str:
 
 class OpenAISummariser:
     name = "openai"
+    version = "1"  # of this request/validate/repair logic; the prompt has its own version
 
     def __init__(self, settings: Settings, prompt: Prompt) -> None:
         if not settings.api_key and not settings.base_url:
@@ -83,8 +84,11 @@ class OpenAISummariser:
         except ValueError as first:
             messages += [
                 {"role": "assistant", "content": content},
-                {"role": "user", "content": f"That answer {first}. Reply with only the "
-                                            "corrected JSON object that matches the schema."},
+                {
+                    "role": "user",
+                    "content": f"That answer {first}. Reply with only the "
+                    "corrected JSON object that matches the schema.",
+                },
             ]
             content = self._ask(messages, deadline, usage)
             try:
@@ -95,10 +99,13 @@ class OpenAISummariser:
                     f"(model {self.settings.model} at {self.host})"
                 ) from None
         elapsed_ms = int((time.monotonic() - started) * 1000)
-        return self._to_briefing(article, draft, Usage(prompt_tokens=usage[0],
-                                                        completion_tokens=usage[1]), elapsed_ms)
+        return self._to_briefing(
+            article, draft, Usage(prompt_tokens=usage[0], completion_tokens=usage[1]), elapsed_ms
+        )
 
-    def _ask(self, messages: list[ChatCompletionMessageParam], deadline: float, usage: list[int]) -> str:
+    def _ask(
+        self, messages: list[ChatCompletionMessageParam], deadline: float, usage: list[int]
+    ) -> str:
         import openai
 
         remaining = deadline - time.monotonic()
@@ -107,15 +114,17 @@ class OpenAISummariser:
                 f"no answer within the {self.settings.deadline:g} s deadline for this article"
             )
         try:
-            completion = self.client().with_options(
-                timeout=min(self.settings.timeout, remaining)
-            ).chat.completions.create(
-                model=self.settings.model,
-                messages=messages,
-                response_format=response_format(),
-                # Only what is set is sent: reasoning models reject an explicit temperature.
-                temperature=openai.omit if self.temperature is None else self.temperature,
-                max_tokens=openai.omit if self.max_tokens is None else self.max_tokens,
+            completion = (
+                self.client()
+                .with_options(timeout=min(self.settings.timeout, remaining))
+                .chat.completions.create(
+                    model=self.settings.model,
+                    messages=messages,
+                    response_format=response_format(),
+                    # Only what is set is sent: reasoning models reject an explicit temperature.
+                    temperature=openai.omit if self.temperature is None else self.temperature,
+                    max_tokens=openai.omit if self.max_tokens is None else self.max_tokens,
+                )
             )
         except openai.APIError as exc:
             raise ModelError(self.describe_error(exc)) from None
@@ -156,20 +165,23 @@ class OpenAISummariser:
         if isinstance(exc, openai.PermissionDeniedError):
             return f"the API at {host} denied access (403): the key may lack access to {model}"
         if isinstance(exc, openai.NotFoundError):
-            return (f"not found at {host} (404): wrong model name {model!r} or wrong base URL "
-                    f"{self._safe(self.settings.base_url or '')!r}")
+            return (
+                f"not found at {host} (404): wrong model name {model!r} or wrong base URL "
+                f"{self._safe(self.settings.base_url or '')!r}"
+            )
         if isinstance(exc, openai.BadRequestError):
             return f"the API at {host} refused the request (400): {self._detail(exc)}"
         if isinstance(exc, openai.RateLimitError):
             return f"rate limited by {host} (429) after {tries}: {self._detail(exc)}"
         if isinstance(exc, openai.APITimeoutError):
-            return (f"no answer from {host} within {self.settings.timeout:g} s "
-                    f"(timeout, {tries})")
+            return f"no answer from {host} within {self.settings.timeout:g} s (timeout, {tries})"
         if isinstance(exc, openai.APIConnectionError):
             return f"cannot connect to {host} ({tries}): is the server running?"
         if isinstance(exc, openai.APIStatusError):
-            return (f"the API at {host} failed with HTTP {exc.status_code} after {tries}: "
-                    f"{self._detail(exc)}")
+            return (
+                f"the API at {host} failed with HTTP {exc.status_code} after {tries}: "
+                f"{self._detail(exc)}"
+            )
         return f"the API at {host} failed: {self._safe(_one_line(str(exc)))}"
 
     def _detail(self, exc: Exception) -> str:
@@ -180,20 +192,25 @@ class OpenAISummariser:
     def _safe(self, text: str) -> str:
         return text.replace(self._key, "[key]") if self._key else text
 
-    def _to_briefing(self, article: Article, draft: Draft, usage: Usage,
-                     elapsed_ms: int) -> Briefing:
+    def _to_briefing(
+        self, article: Article, draft: Draft, usage: Usage, elapsed_ms: int
+    ) -> Briefing:
         flags = []
         if draft.injection_suspected:
-            flags.append(Flag(kind="injection_suspected",
-                              detail="the model reported instructions aimed at it in the article"))
+            flags.append(
+                Flag(
+                    kind="injection_suspected",
+                    detail="the model reported instructions aimed at it in the article",
+                )
+            )
         provenance = Provenance(
             summariser="openai",
-            summariser_version=__version__,
+            summariser_version=self.version,
             model=self.settings.model,
             base_url=self.host,
             prompt=self.prompt.ref,
             temperature=self.temperature,
-            generated_at=datetime.now(timezone.utc),
+            generated_at=datetime.now(UTC),
             usage=usage,
             duration_ms=elapsed_ms,
             tool_version=__version__,
@@ -202,13 +219,24 @@ class OpenAISummariser:
             title=article.source.title or draft.title,
             source=article.source,
             situation=draft.situation,
-            actors=[Actor(name=a.name, kind=a.kind, role=a.role, evidence=a.evidence)
-                    for a in draft.actors[:MAX_ACTORS]],
-            assessment=Assessment(text=draft.assessment.text,
-                                  confidence=draft.assessment.confidence,
-                                  evidence=draft.assessment.evidence),
-            risks=[Risk(description=r.description, likelihood=r.likelihood, impact=r.impact,
-                        evidence=r.evidence) for r in draft.risks[:MAX_RISKS]],
+            actors=[
+                Actor(name=a.name, kind=a.kind, role=a.role, evidence=a.evidence)
+                for a in draft.actors[:MAX_ACTORS]
+            ],
+            assessment=Assessment(
+                text=draft.assessment.text,
+                confidence=draft.assessment.confidence,
+                evidence=draft.assessment.evidence,
+            ),
+            risks=[
+                Risk(
+                    description=r.description,
+                    likelihood=r.likelihood,
+                    impact=r.impact,
+                    evidence=r.evidence,
+                )
+                for r in draft.risks[:MAX_RISKS]
+            ],
             flags=flags,
             provenance=provenance,
             word_count=article.word_count,
