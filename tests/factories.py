@@ -37,7 +37,7 @@ def make_source(**overrides: Any) -> Source:
 def make_provenance(**overrides: Any) -> Provenance:
     values: dict[str, Any] = {
         "summariser": "offline",
-        "summariser_version": "v1",
+        "summariser_version": "1",
         "generated_at": GENERATED_AT,
         "tool_version": "0.1.0",
     }
@@ -48,7 +48,7 @@ def make_provenance(**overrides: Any) -> Provenance:
 def make_openai_provenance(**overrides: Any) -> Provenance:
     values: dict[str, Any] = {
         "summariser": "openai",
-        "summariser_version": "v1",
+        "summariser_version": "1",
         "model": "gpt-4o-mini",
         "base_url": None,
         "prompt": PromptRef(name="briefing", version=1, sha256=PROMPT_SHA),

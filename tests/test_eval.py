@@ -61,6 +61,7 @@ def test_eval_openai_and_offline(
         first = article.split("\n\n", 1)[1].split(". ")[0]
         draft["situation"] = first + "."
         draft["actors"][0]["evidence"] = [first]
+        draft["risks"][0]["evidence"] = ["A quote the model invented, found in no article."]
         return Reply.json(draft, prompt_tokens=900, completion_tokens=300)
 
     openai_server.default = Reply.dynamic(answer)
@@ -84,7 +85,7 @@ def test_eval_openai_and_offline(
     assert model[0] == "openai gpt-test briefing@v1"
     assert model[1] == "5" and model[8] == "0"
     assert float(model[10]) == 1200  # tokens per article
-    assert 0 < float(model[5]) < 100  # the fixed quotes are not all in every article
+    assert 0 < float(model[5]) < 100  # one verbatim quote, one invented
     assert openai_server.chat_calls == 5
 
 
