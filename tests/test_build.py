@@ -209,3 +209,29 @@ def test_help_does_not_import_heavy_modules() -> None:
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.strip() == "[]"
+
+
+def test_data_files_ship_inside_the_installed_package(isolated: Path) -> None:
+    """Templates, prompts and the gazetteer are found next to the imported package, never
+    from the current directory (run here from an empty folder)."""
+    import subprocess
+    import sys
+
+    code = (
+        "import briefing, briefing.resources as r, importlib.resources as ir\n"
+        "from pathlib import Path\n"
+        "pkg = Path(briefing.__file__).parent\n"
+        "print(pkg)\n"
+        "print(r.templates_dir())\n"
+        "print(r.prompts_dir())\n"
+        "print(ir.files('briefing').joinpath('data', 'gazetteer.json').is_file())\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    pkg, templates, prompts, gazetteer = proc.stdout.split("\n")[:4]
+    assert gazetteer == "True"
+    if "site-packages" in pkg:  # a real (non-editable) install: the data must be inside it
+        assert templates == str(Path(pkg) / "templates")
+        assert prompts == str(Path(pkg) / "prompts")
+    assert (Path(templates) / "briefing.html.j2").is_file()
+    assert (Path(prompts) / "briefing" / "v1.md").is_file()
+    assert not templates.startswith(str(isolated))
