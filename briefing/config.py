@@ -34,6 +34,9 @@ ENV_VARS: dict[str, str] = {
     "BRIEFING_MAX_TOKENS": "max_tokens",
     "BRIEFING_PROMPT": "prompt",
     "BRIEFING_PROMPTS_DIR": "prompts_dir",
+    "BRIEFING_MAX_INPUT_TOKENS": "max_input_tokens",
+    "BRIEFING_EVIDENCE": "evidence",
+    "BRIEFING_STRICT": "strict",
 }
 
 
@@ -52,6 +55,10 @@ class Settings(BaseModel):
     max_tokens: int | None = Field(default=None, gt=0)
     prompt: str | None = None  # NAME or NAME@vN; default: newest version of "briefing"
     prompts_dir: Path | None = None
+    # Longer articles are summarised map-reduce in chunks of at most this many tokens.
+    max_input_tokens: int = Field(default=16_000, ge=1_000)
+    evidence: Literal["footnotes", "appendix", "none"] = "footnotes"
+    strict: bool = False  # any item the article does not support is an error
     # Never from the file: only the environment (OPENAI_API_KEY) or the process itself.
     api_key: SecretStr | None = Field(default=None, exclude=True)
 

@@ -50,25 +50,33 @@ class Article(Strict):
         return max(1, math.ceil(self.word_count / WORDS_PER_MINUTE))
 
 
-class Actor(Strict):
+class Grounded(Strict):
+    """An item backed by evidence quotes, and the verdict of the grounding check on them.
+
+    ``supported`` is None until checked; False comes with a ``reason`` naming what failed.
+    """
+
+    evidence: list[str] = Field(default_factory=list)
+    supported: bool | None = None
+    reason: str | None = None
+
+
+class Actor(Grounded):
     name: str
     kind: ActorKind
     role: str
-    evidence: list[str] = Field(default_factory=list)
     aliases: list[str] = Field(default_factory=list)
 
 
-class Assessment(Strict):
+class Assessment(Grounded):
     text: str
     confidence: Confidence
-    evidence: list[str] = Field(default_factory=list)
 
 
-class Risk(Strict):
+class Risk(Grounded):
     description: str
     likelihood: Rating
     impact: Rating
-    evidence: list[str] = Field(default_factory=list)
 
 
 class Flag(Strict):
@@ -87,6 +95,24 @@ class Usage(Strict):
     completion_tokens: int = 0
 
 
+class GroundingSummary(Strict):
+    """How many items (actors, the assessment, risks) the article supports."""
+
+    supported: int
+    total: int
+    method: str  # the matching rule and tolerance, in words
+
+
+class Split(Strict):
+    """How an article too long for the model's budget was summarised (map-reduce)."""
+
+    strategy: Literal["map-reduce"] = "map-reduce"
+    chunks: int
+    max_input_tokens: int
+    estimated_tokens: int  # of the whole article
+    merge_prompt: PromptRef
+
+
 class Provenance(Strict):
     summariser: SummariserName
     summariser_version: str
@@ -97,6 +123,8 @@ class Provenance(Strict):
     generated_at: datetime
     usage: Usage = Field(default_factory=Usage)
     duration_ms: int = 0
+    grounding: GroundingSummary | None = None
+    split: Split | None = None
     tool_version: str
     schema_version: int = SCHEMA_VERSION
 

@@ -202,7 +202,7 @@ RISK_CUES = words(
 )
 
 # Modality → likelihood.
-LIKELY_HIGH = words("will won't is_expected are_expected certain inevitable imminent")
+LIKELY_HIGH = words("will won't certain inevitable imminent")
 LIKELY_MEDIUM = words("likely could would can probably risk risks threatens threaten")
 LIKELY_LOW = words("might may possible possibly unlikely potential potentially perhaps")
 
@@ -212,7 +212,8 @@ IMPACT_HIGH = words(
     death deaths dead kill killed killing killings casualties massacre war wars attack
     attacks bombing bombings terrorism terrorist collapse famine genocide nuclear invasion
     escalation catastrophic catastrophe resurgence regroup insurgency violence
-    violent conflict offensive massacre starvation epidemic pandemic
+    violent conflict offensive massacre starvation epidemic pandemic malnutrition
+    abducted abduction abductions kidnapped kidnapping kidnappings hostage hostages
     """
 )
 IMPACT_MEDIUM = words(
@@ -221,5 +222,29 @@ IMPACT_MEDIUM = words(
     displacement refugees shortage shortages recession inflation default debt crisis
     tension tensions clashes clash regain hamper hampers aid delivery insecurity
     reconstruction complicate complicating undermine stability security economic
+    prices price emergency shortfall outage outages blackout blackouts
+    """
+)
+
+# --- self-contained lines ---------------------------------------------------------------
+
+# A line opening with one of these refers to something outside it ("Its presence...",
+# "They also...", "Such strikes...", "Both governments...") and cannot stand alone.
+DANGLING = words(
+    """
+    it its it's itself they them their theirs themselves this these those that such he she
+    his her hers him himself herself we our ours us i my me you your which who whom whose
+    where whereby both either neither another former latter same
+    """
+)
+
+# Conjunctions that may open a clause or a sentence; stripped before the first-word check.
+LEADING_CONJUNCTIONS = words("and but yet so or nor while whereas although though however")
+
+# Lower-case words that can open a self-contained clause (a subject noun phrase follows).
+SUBJECT_OPENERS = words(
+    """
+    the a an there some many most several no any all each every few much more less
+    without
     """
 )

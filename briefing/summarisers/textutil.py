@@ -1,11 +1,32 @@
-"""Small text helpers shared by the offline summariser's modules."""
+"""Small text helpers shared by the offline summariser's modules.
+
+Lines shown to a reader (actor roles, risk descriptions) follow three rules:
+
+* **They end cleanly**: a line that had to be cut stops at a clause break (comma,
+  semicolon, colon, dash, bracket) or before a connective word ("as", "with", "which"...)
+  and ends in an ellipsis; dangling last words ("saying", "and", "the", "of"...) are
+  removed; an uncut line ends in a full stop.
+* **They start cleanly**: :func:`trim_line` may start at any clause of a sentence (used
+  where the focus is what matters), :func:`lead_line` always keeps the start of its text
+  and only cuts the end (used where the line must carry its own subject).
+* **They stand alone** (:func:`self_contained`): a line must not open with an ellipsis, a
+  pronoun or determiner that points outside it ("It", "Its", "They", "This", "Such",
+  "Both"...), nor — unless the caller allows it — with a lower-case word other than a
+  determiner or quantifier ("cutting electricity imports...", "worse in their careers...").
+  A leading conjunction ("But", "and", "while") is dropped before the check.
+"""
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
 
-from briefing.summarisers.lexicon import STOPWORDS
+from briefing.summarisers.lexicon import (
+    DANGLING,
+    LEADING_CONJUNCTIONS,
+    STOPWORDS,
+    SUBJECT_OPENERS,
+)
 
 MAX_LINE = 160
 
@@ -16,7 +37,18 @@ _PHRASE_START = re.compile(
     r"\s(?=(?:as|with|which|who|that|while|after|before|because|over|against|across|"
     r"outside|following|including|amid|despite|where|when|and|but|to|in|on|for)\b)"
 )
+_LEAD_BREAK = re.compile(r"(?:[,;:]\s+|\s+[–—-]\s+|\s+\()")
 _TRAILING = " \t\n,;:–—-(\"'“‘"
+_OPENING = " \t\n,;:–—-\"'“‘(["
+# Words a line must not end on: it would stop mid-phrase ("..., saying.", "... and.").
+_DANGLING_END = frozenset(
+    """
+    saying adding noting arguing stressing warning including such as and or but nor the a an
+    of to in on at by for from with into than that which who whose whom while whereas
+    because although though if its their our your my said says
+    """.split()
+)
+_LAST_WORD = re.compile(r"\s+([^\W\d_][\w'’-]*)\W*$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,6 +102,11 @@ def overlap(a: set[str], b: set[str]) -> float:
 
 def _finish(line: str, cut: bool) -> str:
     line = line.strip().rstrip(_TRAILING).strip()
+    while line[-1:].isalnum():  # no closing punctuation: it may stop mid-phrase
+        last = _LAST_WORD.search(line)
+        if last is None or last.group(1).lower() not in _DANGLING_END:
+            break
+        line = line[: last.start()].rstrip(_TRAILING).strip()
     if not line:
         return line
     line = line[0].upper() + line[1:]
@@ -80,16 +117,20 @@ def _finish(line: str, cut: bool) -> str:
     return line
 
 
-def _soft_cut(text: str, limit: int) -> str:
-    """Cut ``text`` before a connective word so the line stops at a phrase boundary."""
+def _soft_cut(text: str, limit: int, floor: int | None = None) -> str:
+    """Cut ``text`` before a connective word so the line stops at a phrase boundary.
+
+    The cut falls at or after ``floor`` (default: half the limit) when it can.
+    """
+    low = limit // 2 if floor is None else floor
     window = text[: limit - 1]
     best = -1
     for match in _PHRASE_START.finditer(window):
-        if match.start() >= limit // 2:
+        if match.start() >= low:
             best = match.start()
     if best < 0:
         space = window.rfind(" ")
-        best = space if space > limit // 2 else len(window)
+        best = space if space >= low else len(window)
     return window[:best]
 
 
@@ -120,3 +161,63 @@ def trim_line(sentence: str, focus: int = 0, limit: int = MAX_LINE) -> str:
     if len(piece) <= limit:
         return _finish(piece, cut=False)
     return _finish(_soft_cut(piece, limit), cut=True)
+
+
+def lead_line(text: str, limit: int = MAX_LINE, reach: int = 0) -> str | None:
+    """The start of ``text`` as one line of at most ``limit`` characters, or None.
+
+    Unlike :func:`trim_line` the line always begins where ``text`` begins (so it keeps its
+    subject). A text longer than the limit is cut at the last clause break, else before the
+    last connective word, that still keeps the first ``reach`` characters (the part that
+    must be shown, e.g. the word naming a danger); None when no such cut exists.
+    """
+    flat = " ".join(text.split()).lstrip(" ,;:")
+    if len(flat) <= limit:
+        line = _finish(flat, cut=False)
+        return line or None
+    reach = max(0, min(reach, len(flat)))
+    if reach > limit - 2:
+        return None
+    floor = max(reach, limit // 3)
+    cut = -1
+    for match in _LEAD_BREAK.finditer(flat, 0, limit):
+        if floor <= match.start() <= limit - 2:
+            cut = match.start()
+    piece = flat[:cut] if cut >= 0 else _soft_cut(flat, limit, floor)
+    line = _finish(piece, cut=True)
+    if len(line) - 1 < reach or not line:
+        return None
+    return line
+
+
+def strip_opening(text: str) -> str:
+    """``text`` without leading punctuation, quotes and conjunctions ("But", "and")."""
+    out = text.lstrip(_OPENING)
+    while True:
+        word = _WORD.match(out)
+        if word is None or word.group(0).lower() not in LEADING_CONJUNCTIONS:
+            return out
+        rest = out[word.end() :]
+        if not rest[:1].isspace() and not rest[:1] == ",":
+            return out
+        out = rest.lstrip(_OPENING)
+
+
+def self_contained(text: str, fragment_ok: bool = False) -> bool:
+    """Can a line starting like ``text`` be read without the sentences around it?
+
+    ``text`` should already have passed :func:`strip_opening`. False when it opens with an
+    ellipsis or a word of ``DANGLING``; unless ``fragment_ok``, also when it opens with a
+    lower-case word that is not a determiner or quantifier (a participle or a fragment).
+    """
+    if not text or text[0] in "….":
+        return False
+    word = _WORD.match(text)
+    if word is None:
+        return text[0].isdigit() or text[0] in "$£€"
+    first = word.group(0).lower().replace("’", "'")
+    if first in DANGLING:
+        return False
+    if not fragment_ok and text[0].islower() and first not in SUBJECT_OPENERS:
+        return False
+    return True
