@@ -155,6 +155,23 @@ def _model_options(func: F) -> F:
             help="Folder of your own prompts; overrides ours by name.",
         ),
         click.option(
+            "--max-input-tokens",
+            type=int,
+            metavar="N",
+            help="Model input budget; longer articles are summarised in chunks and merged. "
+            "[default 16000]",
+        ),
+        click.option(
+            "--evidence",
+            type=click.Choice(["footnotes", "appendix", "none"]),
+            help="Where evidence quotes go in the PDF/HTML. [default footnotes]",
+        ),
+        click.option(
+            "--strict/--no-strict",
+            default=None,
+            help="Fail (exit 1, nothing written) when any item is not supported by the article.",
+        ),
+        click.option(
             "--config",
             "config_path",
             type=click.Path(path_type=Path, dir_okay=False),
@@ -177,6 +194,9 @@ _SETTING_FLAGS = (
     "max_tokens",
     "prompt",
     "prompts_dir",
+    "max_input_tokens",
+    "evidence",
+    "strict",
 )
 
 

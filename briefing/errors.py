@@ -62,6 +62,12 @@ class ModelError(SummariserError):
     exit_code = EXIT_MODEL
 
 
+class GroundingError(BriefingError):
+    """With --strict: an item of the briefing is not supported by the article."""
+
+    exit_code = EXIT_FAILURE
+
+
 class LockedError(BriefingError):
     """Another run holds the lock for this output."""
 

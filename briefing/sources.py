@@ -21,6 +21,7 @@ MAX_INPUT_BYTES = 20 * 1024 * 1024  # a very long article is ~1 MB; anything big
 MIN_WORDS = 40  # below this there is nothing to brief
 
 _HTML_SUFFIXES = {".html", ".htm", ".xhtml"}
+_TEXT_SUFFIXES = {".txt", ".text"}
 _MARKDOWN_SUFFIXES = {".md", ".markdown", ".mdown", ".mkd"}
 
 # Magic numbers of common binary formats, to name what was given instead of an article.
@@ -145,7 +146,9 @@ def article_from_text(
     """Clean decoded text into an Article (extracting HTML/Markdown, finding a title)."""
     raw = raw.replace("\r\n", "\n").replace("\r", "\n")
     found_title: str | None = None
-    if suffix in _HTML_SUFFIXES or (suffix not in _MARKDOWN_SUFFIXES and looks_like_html(raw)):
+    # A .txt file is text whatever it contains; other inputs (stdin, unknown suffixes) are sniffed.
+    sniff = suffix not in _MARKDOWN_SUFFIXES and suffix not in _TEXT_SUFFIXES
+    if suffix in _HTML_SUFFIXES or (sniff and looks_like_html(raw)):
         raw, found_title = html_to_text(raw)
     elif suffix in _MARKDOWN_SUFFIXES:
         raw, found_title = markdown_to_text(raw)

@@ -26,6 +26,7 @@ from briefing.summarisers.lexicon import (
     LEADING_CONJUNCTIONS,
     STOPWORDS,
     SUBJECT_OPENERS,
+    words,
 )
 
 MAX_LINE = 160
@@ -41,12 +42,12 @@ _LEAD_BREAK = re.compile(r"(?:[,;:]\s+|\s+[–—-]\s+|\s+\()")
 _TRAILING = " \t\n,;:–—-(\"'“‘"
 _OPENING = " \t\n,;:–—-\"'“‘(["
 # Words a line must not end on: it would stop mid-phrase ("..., saying.", "... and.").
-_DANGLING_END = frozenset(
+_DANGLING_END = words(
     """
     saying adding noting arguing stressing warning including such as and or but nor the a an
     of to in on at by for from with into than that which who whose whom while whereas
     because although though if its their our your my said says
-    """.split()
+    """
 )
 _LAST_WORD = re.compile(r"\s+([^\W\d_][\w'’-]*)\W*$")
 
@@ -198,7 +199,7 @@ def strip_opening(text: str) -> str:
         if word is None or word.group(0).lower() not in LEADING_CONJUNCTIONS:
             return out
         rest = out[word.end() :]
-        if not rest[:1].isspace() and not rest[:1] == ",":
+        if not rest[:1].isspace() and rest[:1] != ",":
             return out
         out = rest.lstrip(_OPENING)
 
@@ -218,6 +219,4 @@ def self_contained(text: str, fragment_ok: bool = False) -> bool:
     first = word.group(0).lower().replace("’", "'")
     if first in DANGLING:
         return False
-    if not fragment_ok and text[0].islower() and first not in SUBJECT_OPENERS:
-        return False
-    return True
+    return fragment_ok or not text[0].islower() or first in SUBJECT_OPENERS
