@@ -37,8 +37,8 @@ Risks
     ("she threatened to…") are events, not risks.
 
     *Description.* The first of these spans that reads on its own wins: (a) the
-    complement of a reporting or warning verb ("warned that …", "argue that …",
-    "analysts say the …"); (b) the whole sentence, if it fits the line; (c) the clause
+    complement of a reporting or warning verb ("warned that …", "warned on Thursday
+    that …", "argue that …", "analysts say the …"); (b) the whole sentence, if it fits the line; (c) the clause
     around the cue; (d) the sentence again, cut after the cue. A span reads on its own
     when it does not open with an ellipsis or a pronoun/determiner pointing elsewhere
     ("It", "Its", "They", "This", "Such", "Both"…) and — except for (a) — is not a
@@ -248,13 +248,14 @@ _CLAUSE_START = re.compile(
     r"(?:[,;:–—(…]|\s-)\s*|\s(?=(?:but|yet|while|whereas|although|though|because)\s)"
 )
 _QUOTES = "\"'“‘"
-# "warned that …", "argue that …", "analysts say the …": the danger is the complement.
+# "warned that …", "said on Thursday that …", "analysts say the …": the complement.
 _COMPLEMENT_OF = re.compile(
     r"\b(?:warn(?:s|ed|ing)?|fear(?:s|ed)?|concerns?|worr(?:y|ies|ied)|"
     r"caution(?:s|ed|ing)?|argu(?:e|es|ed|ing)|sa(?:y|ys|id)|not(?:e|es|ed)|"
     r"believ(?:e|es|ed)|suggest(?:s|ed)?|predict(?:s|ed)?|estimat(?:e|es|ed)|"
     r"establish(?:es|ed)?|f(?:ind|inds|ound)|show(?:s|ed|n)?|acknowledg(?:e|es|ed)|"
     r"insist(?:s|ed)?|claim(?:s|ed)?|stress(?:es|ed)?|emphasi[sz](?:e|es|ed))"
+    r"(?:\s+(?:on|in|at|last|earlier|this|late)(?:\s+[\w'’]+){1,3}?)?"
     r"\s+(?:of\s+|about\s+)?that\b[\s,]*"
     r"|\b(?:sa(?:y|ys|id)|fear(?:s|ed)?|concerns?|believ(?:e|es|ed)|argu(?:e|es|ed))"
     r"\s+(?=(?:the|a|an)\s)",
