@@ -28,6 +28,7 @@ LOG = logging.getLogger("briefing.render")
 
 MAX_RESOURCE_BYTES = 20 * 1024 * 1024  # a template asset larger than this is refused
 
+
 class FetchDenied(ValueError):
     """A resource outside the template folders was requested. WeasyPrint logs it and goes on."""
 
@@ -158,4 +159,3 @@ def _weasyprint_fetcher_class() -> type:
 
         _FETCHER_CLASS = _DelegatingFetcher
     return _FETCHER_CLASS
-

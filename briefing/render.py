@@ -2,8 +2,14 @@
 
 Article and model text are untrusted. They reach the HTML only through autoescaped Jinja
 expressions (never ``|safe`` or ``Markup``), so markup in them is shown as text. The PDF renderer
-gets a URL fetcher that serves files from the template folders only and refuses everything else
-(other files, http(s), ftp, data:), recording each request so tests can prove nothing was fetched.
+gets a URL fetcher (:mod:`briefing.fetcher`) that serves files from the template folders only and
+refuses everything else (other files, http(s), ftp, data:), recording each request so tests can
+prove nothing was fetched.
+
+Every item stays traceable: its evidence quotes are shown under it (``evidence="footnotes"``),
+numbered in an appendix (``"appendix"``) or left out (``"none"``); an item the grounding check
+did not find in the article carries a visible "Unsupported" marker and a numbered note with the
+reason, whatever the mode. A suspected prompt injection gets a banner above the briefing.
 
 WeasyPrint is imported lazily, inside :func:`render_pdf`: importing this module (or running
 ``briefing --help``) must not pay for it. Nothing here prints; WeasyPrint's log records are
@@ -14,16 +20,13 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import mimetypes
 import threading
 import traceback
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
-from urllib.parse import unquote, urlsplit
-from urllib.request import url2pathname
+from typing import Any, Literal, get_args
 
 from jinja2 import (
     ChoiceLoader,
@@ -35,19 +38,24 @@ from jinja2 import (
 )
 
 from briefing.errors import RenderError
-from briefing.model import Briefing, Provenance, Source
+from briefing.fetcher import MAX_RESOURCE_BYTES, FetchDenied, FetchRecord, TemplateFetcher
+from briefing.model import Briefing, Grounded, Provenance, Source
 from briefing.resources import templates_dir
-
-if TYPE_CHECKING:
-    from weasyprint.urls import URLFetcherResponse
 
 __all__ = [
     "DEFAULT_TEMPLATE",
+    "EVIDENCE_MODES",
+    "MAX_RESOURCE_BYTES",
     "DocumentInfo",
+    "EvidenceMode",
+    "EvidenceRef",
     "FetchDenied",
     "FetchRecord",
+    "ItemTrace",
     "TemplateFetcher",
+    "Trace",
     "build_context",
+    "build_trace",
     "document_info",
     "make_environment",
     "render_html",
@@ -56,10 +64,15 @@ __all__ = [
 
 LOG = logging.getLogger("briefing.render")
 
+EvidenceMode = Literal["footnotes", "appendix", "none"]
+EVIDENCE_MODES: tuple[EvidenceMode, ...] = get_args(EvidenceMode)
+
 DEFAULT_TEMPLATE = "briefing.html.j2"
 AUTHOR = "briefing"
 RUNNING_TITLE_MAX = 70  # characters of the title shown in the running header
-MAX_RESOURCE_BYTES = 20 * 1024 * 1024  # a template asset larger than this is refused
+HEADING_MAX = 90  # characters of a risk description in an evidence-appendix heading
+INJECTION_KIND = "injection_suspected"  # Flag.kind that raises the banner
+NOT_SUPPORTED = "Not supported by the article"
 
 _MONTHS = (
     "January", "February", "March", "April", "May", "June",
@@ -100,6 +113,10 @@ class DocumentInfo:
     prompt: str  # "briefing@v1 (sha256 abc123…)" or "none"
     provenance_line: str  # "Summariser: offline v1 · Model: none · Prompt: none"
     run_details: str | None  # "temperature 0.2 · 2,220 tokens (1,800 in, 420 out) · 5.1 s"
+    grounding: str | None = None  # "7 of 9 items supported by the article"; None: not checked
+    grounding_status: str | None = None  # "all", "most" (half or more), "few" (CSS class)
+    grounding_method: str | None = None  # the matching rule, in words (provenance)
+    split: str | None = None  # "Long article: summarised in 4 chunks (…), merged under …"
 
 
 def long_date(value: datetime | date | str | None) -> str:
@@ -167,8 +184,9 @@ def _run_details(p: Provenance) -> str | None:
             f"{tokens:,} tokens ({p.usage.prompt_tokens:,} in, {p.usage.completion_tokens:,} out)"
         )
     if p.duration_ms:
-        parts.append(f"{p.duration_ms / 1000:.1f} s" if p.duration_ms >= 1000
-                     else f"{p.duration_ms} ms")
+        parts.append(
+            f"{p.duration_ms / 1000:.1f} s" if p.duration_ms >= 1000 else f"{p.duration_ms} ms"
+        )
     if p.base_url:
         parts.append(f"endpoint {p.base_url}")
     return " · ".join(parts) or None
@@ -182,6 +200,31 @@ def _prompt_label(p: Provenance) -> str:
     if p.prompt is None:
         return "none"
     return f"{p.prompt.name}@v{p.prompt.version} (sha256 {p.prompt.sha256[:12]}…)"
+
+
+def _grounding(p: Provenance) -> tuple[str | None, str | None, str | None]:
+    """(sentence, status, method) of the grounding summary, or Nones when it was not checked."""
+    g = p.grounding
+    if g is None:
+        return None, None, None
+    if g.total <= 0:
+        return "No items to check against the article", "all", g.method
+    status = "all" if g.supported >= g.total else "most" if 2 * g.supported >= g.total else "few"
+    noun = "item" if g.total == 1 else "items"
+    return f"{g.supported} of {g.total} {noun} supported by the article", status, g.method
+
+
+def _split_label(p: Provenance) -> str | None:
+    s = p.split
+    if s is None:
+        return None
+    chunks = f"{s.chunks} chunk{'' if s.chunks == 1 else 's'}"
+    merge = s.merge_prompt
+    return (
+        f"Long article: summarised in {chunks} ({s.strategy}, ≤ {s.max_input_tokens:,} tokens "
+        f"each; ~{s.estimated_tokens:,} tokens in all), merged under "
+        f"{merge.name}@v{merge.version} (sha256 {merge.sha256[:12]}…)"
+    )
 
 
 def _source_title(source: Source) -> str | None:
@@ -205,6 +248,7 @@ def document_info(briefing: Briefing) -> DocumentInfo:
     model = p.model or "none"
     prompt = _prompt_label(p)
     words = briefing.word_count
+    grounding, grounding_status, grounding_method = _grounding(p)
     return DocumentInfo(
         title=title,
         author=AUTHOR,
@@ -227,6 +271,10 @@ def document_info(briefing: Briefing) -> DocumentInfo:
         prompt=prompt,
         provenance_line=f"Summariser: {summariser} · Model: {model} · Prompt: {prompt}",
         run_details=_run_details(p),
+        grounding=grounding,
+        grounding_status=grounding_status,
+        grounding_method=grounding_method,
+        split=_split_label(p),
     )
 
 
@@ -243,9 +291,121 @@ def humanise(identifier: str) -> str:
     return text[:1].upper() + text[1:]
 
 
-def build_context(briefing: Briefing) -> dict[str, Any]:
+@dataclass(frozen=True)
+class EvidenceRef:
+    """One evidence quote, numbered through the whole briefing: E1, E2, …"""
+
+    number: int
+    quote: str  # untrusted (article text as quoted by the summariser)
+
+    @property
+    def label(self) -> str:
+        return f"E{self.number}"
+
+
+@dataclass(frozen=True)
+class ItemTrace:
+    """Where one item (an actor, the assessment, a risk) comes from, for display.
+
+    ``note`` is the number of its "not supported" note (†1, †2, … through the briefing) when the
+    grounding check rejected it (``supported is False``), else None. Text fields are untrusted.
+    """
+
+    anchor: str  # HTML id of the item: "actor-1", "assessment", "risk-2"
+    kind: str  # "actor", "assessment", "risk"
+    name: str  # short label: the actor's name, "Assessment", "R2"
+    heading: str  # label in the evidence appendix: "Actor: France", "Risk R2: Unilateral …"
+    refs: list[EvidenceRef]
+    note: int | None = None
+    reason: str | None = None  # "Not supported by the article: quote not found: “…”"
+
+    @property
+    def unsupported(self) -> bool:
+        return self.note is not None
+
+    @property
+    def quotes(self) -> list[str]:
+        return [ref.quote for ref in self.refs]
+
+
+@dataclass(frozen=True)
+class Trace:
+    """The :class:`ItemTrace` of every item, in document order (the template's ``trace``)."""
+
+    actors: list[ItemTrace]
+    assessment: ItemTrace
+    risks: list[ItemTrace]
+
+    @property
+    def items(self) -> list[ItemTrace]:
+        return [*self.actors, self.assessment, *self.risks]
+
+    @property
+    def notes(self) -> list[ItemTrace]:
+        """Items the article does not support, in note order."""
+        return [item for item in self.items if item.unsupported]
+
+    @property
+    def cited(self) -> list[ItemTrace]:
+        """Items with at least one evidence quote (the groups of the evidence appendix)."""
+        return [item for item in self.items if item.refs]
+
+
+def _reason(item: Grounded) -> str:
+    """"Not supported by the article: <reason>." as one sentence (untrusted reason, as given)."""
+    reason = " ".join((item.reason or "").split())
+    if not reason:
+        return f"{NOT_SUPPORTED}."
+    ended = reason.rstrip("”’»\"')]").endswith((".", "!", "?", "…"))
+    return f"{NOT_SUPPORTED}: {reason}{'' if ended else '.'}"
+
+
+def build_trace(briefing: Briefing) -> Trace:
+    """Number evidence quotes (E1…) and "not supported" notes (1…) in document order."""
+    quote_count = 0
+    note_count = 0
+
+    def item(source: Grounded, anchor: str, kind: str, name: str, heading: str) -> ItemTrace:
+        nonlocal quote_count, note_count
+        refs = []
+        for quote in source.evidence:
+            quote_count += 1
+            refs.append(EvidenceRef(quote_count, quote))
+        if source.supported is not False:
+            return ItemTrace(anchor, kind, name, heading, refs)
+        note_count += 1
+        return ItemTrace(anchor, kind, name, heading, refs, note_count, _reason(source))
+
+    actors = [
+        item(actor, f"actor-{n}", "actor", actor.name, f"Actor: {actor.name}")
+        for n, actor in enumerate(briefing.actors, start=1)
+    ]
+    assessment = item(briefing.assessment, "assessment", "assessment", "Assessment", "Assessment")
+    risks = [
+        item(
+            risk,
+            f"risk-{n}",
+            "risk",
+            f"R{n}",
+            f"Risk R{n}: {_truncate(risk.description, HEADING_MAX)}",
+        )
+        for n, risk in enumerate(briefing.risks, start=1)
+    ]
+    return Trace(actors, assessment, risks)
+
+
+def build_context(briefing: Briefing, evidence: EvidenceMode = "footnotes") -> dict[str, Any]:
     """The variables a template sees; documented in templates/README.md."""
-    return {"briefing": briefing, "doc": document_info(briefing)}
+    if evidence not in EVIDENCE_MODES:
+        raise ValueError(f"evidence must be one of {', '.join(EVIDENCE_MODES)}, not {evidence!r}")
+    return {
+        "briefing": briefing,
+        "doc": document_info(briefing),
+        "evidence_mode": evidence,
+        "trace": build_trace(briefing),
+        "injection_flags": [f for f in briefing.flags if f.kind == INJECTION_KIND],
+        "other_flags": [f for f in briefing.flags if f.kind != INJECTION_KIND],
+    }
 
 
 # --------------------------------------------------------------------------------------------
@@ -299,12 +459,19 @@ def render_html(
     *,
     template_dirs: Sequence[Path] = (),
     template_name: str = DEFAULT_TEMPLATE,
+    evidence: EvidenceMode = "footnotes",
 ) -> str:
-    """Render ``briefing`` as one self-contained HTML document (CSS inlined, no external URL)."""
+    """Render ``briefing`` as one self-contained HTML document (CSS inlined, no external URL).
+
+    ``evidence`` chooses how the evidence quotes appear: under each item (``"footnotes"``),
+    as [E1]-style references to a numbered "Evidence" section at the end (``"appendix"``), or
+    not at all (``"none"``). Unsupported items are marked in every mode.
+    """
+    context = build_context(briefing, evidence)
     env = make_environment(template_dirs)
     try:
         template = env.get_template(template_name)
-        return template.render(build_context(briefing))
+        return template.render(context)
     except TemplateError as exc:
         where = _template_location(exc, template_name)
         detail = exc.message or type(exc).__name__

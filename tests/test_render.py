@@ -16,17 +16,25 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from briefing import render
+from briefing import fetcher, render
 from briefing.errors import RenderError
 from briefing.model import Actor, Assessment, Briefing, Flag, Risk
 from briefing.resources import templates_dir
 from tests.factories import (
+    ACTOR_REASON,
+    GROUNDING_METHOD,
+    INJECTION_DETAIL,
+    MERGE_SHA,
     PROMPT_SHA,
+    RISK_REASON,
     SOURCE_SHA,
     make_briefing,
     make_flag,
+    make_grounding,
     make_openai_provenance,
     make_source,
+    make_split,
+    make_ungrounded_briefing,
 )
 
 SECTIONS = ("Situation", "Actors", "Assessment", "Risks")
@@ -140,12 +148,17 @@ def test_html_shows_coloured_ratings_with_text_labels(sample: Briefing, sample_h
 
 
 def test_html_shows_flags_box_only_when_flagged() -> None:
-    flagged = render.render_html(make_briefing(flags=[make_flag("injection_suspected", "x y")]))
+    flagged = render.render_html(make_briefing(flags=[make_flag("hidden_text", "x y")]))
     assert 'class="flags"' in flagged
-    assert "Injection suspected" in flagged
+    assert "Hidden text" in flagged
     assert "1 issue" in flagged
     unflagged = render.render_html(make_briefing(flags=[]))
     assert 'class="flags"' not in unflagged
+    assert 'class="injection"' not in unflagged
+    # An injection flag raises the banner instead; the box lists the other flags only.
+    injected = render.render_html(make_briefing(flags=[make_flag("injection_suspected", "x y")]))
+    assert 'class="injection"' in injected
+    assert 'class="flags"' not in injected
 
 
 def test_empty_lists_render_a_sentence() -> None:
@@ -198,6 +211,257 @@ def test_document_info_dates_and_truncation() -> None:
     odd = render.document_info(make_briefing(source=make_source(published="last spring")))
     assert odd.published == "last spring"
     assert render.long_date(datetime(2026, 11, 26, tzinfo=UTC)) == "26 November 2026"
+
+
+# ------------------------------------------------------------------------------- traceability
+
+
+def row(html: str, anchor: str) -> str:
+    """The HTML of the table row (or section) with id ``anchor``."""
+    match = re.search(rf'<(tr|section)[^>]* id="{anchor}".*?</\1>', html, re.S)
+    assert match is not None, anchor
+    return match.group(0)
+
+
+@pytest.fixture(scope="module")
+def ungrounded() -> Briefing:
+    return make_ungrounded_briefing()
+
+
+@pytest.fixture(scope="module")
+def ungrounded_html(ungrounded: Briefing) -> str:
+    return render.render_html(ungrounded)
+
+
+@pytest.fixture(scope="module")
+def ungrounded_pdf_text(ungrounded: Briefing, ungrounded_html: str) -> str:
+    return "\n".join(pdf_pages_text(render.render_pdf(ungrounded_html, ungrounded)))
+
+
+def test_trace_numbers_quotes_and_notes_in_document_order(ungrounded: Briefing) -> None:
+    trace = render.build_trace(ungrounded)
+    assert [(item.note, item.name) for item in trace.notes] == [(1, "Russia"), (2, "R3")]
+    assert trace.notes[0].reason == f"Not supported by the article: {ACTOR_REASON}."
+    assert trace.notes[1].anchor == "risk-3"
+    labels = [ref.label for item in trace.items for ref in item.refs]
+    assert labels == [f"E{n}" for n in range(1, len(labels) + 1)]
+    quotes = [q for a in ungrounded.actors for q in a.evidence]
+    quotes += ungrounded.assessment.evidence + [q for r in ungrounded.risks for q in r.evidence]
+    assert [ref.quote for item in trace.items for ref in item.refs] == quotes
+    assert all(item.refs for item in trace.cited)
+    assert trace.risks[0].heading.startswith("Risk R1: Islamic State cells regroup")
+
+
+def test_unsupported_items_are_marked_and_explained(ungrounded_html: str) -> None:
+    html = ungrounded_html
+    assert html.count('<span class="unsupported">') == 2
+    russia = row(html, "actor-4")
+    assert "Russia" in russia and "Unsupported" in russia
+    assert '<a class="note-ref" href="#note-1">†1</a>' in russia
+    assert 'href="#note-2">†2</a>' in row(html, "risk-3")
+    for supported in ("actor-1", "actor-3", "risk-1", "risk-4", "assessment"):
+        assert "Unsupported" not in row(html, supported), supported
+    # The notes: numbered, after their own section, with the reason.
+    note1 = re.search(r'<p class="note" id="note-1">(.*?)</p>', html, re.S)
+    note2 = re.search(r'<p class="note" id="note-2">(.*?)</p>', html, re.S)
+    assert note1 is not None and note2 is not None
+    assert "Russia:" in note1.group(1)
+    assert f"Not supported by the article: {ACTOR_REASON}." in note1.group(1)
+    assert f"Not supported by the article: {RISK_REASON}." in note2.group(1)
+    assert html.index('id="actor-7"') < html.index('id="note-1"') < html.index('id="assessment"')
+    assert html.index('id="risk-5"') < html.index('id="note-2"')
+    # The quotes of an unsupported item are set off as unverified.
+    assert '<div class="unverified">' in russia
+
+
+def test_unsupported_markers_and_notes_in_pdf(ungrounded_pdf_text: str) -> None:
+    flat = squash(ungrounded_pdf_text)
+    assert flat.count("UNSUPPORTED†") == 2  # the badges (text-transform: uppercase)
+    assert "⚠UNSUPPORTED†1" in flat and "⚠UNSUPPORTED†2" in flat
+    assert squash(f"†1 Russia: Not supported by the article: {ACTOR_REASON}.") in flat
+    assert squash(f"†2 R3: Not supported by the article: {RISK_REASON}.") in flat
+
+
+def test_supported_or_unchecked_items_have_no_marker() -> None:
+    unchecked = make_briefing()  # supported is None everywhere
+    checked = make_briefing(
+        actors=[a.model_copy(update={"supported": True}) for a in unchecked.actors],
+        assessment=unchecked.assessment.model_copy(update={"supported": True}),
+        risks=[r.model_copy(update={"supported": True}) for r in unchecked.risks],
+        provenance=make_openai_provenance(grounding=make_grounding(11, 11)),
+    )
+    for briefing in (unchecked, checked):
+        for mode in render.EVIDENCE_MODES:
+            html = render.render_html(briefing, evidence=mode)
+            assert 'class="unsupported"' not in html
+            assert 'class="notes"' not in html
+            assert "Not supported by the article" not in html
+    pdf = render.render_pdf(render.render_html(checked), checked)
+    text = "\n".join(pdf_pages_text(pdf))
+    assert "UNSUPPORTED" not in text and "Not supported" not in text
+
+
+def test_unsupported_assessment_without_reason() -> None:
+    base = make_briefing()
+    briefing = make_briefing(assessment=base.assessment.model_copy(update={"supported": False}))
+    html = render.render_html(briefing)
+    section = row(html, "assessment")
+    assert re.search(r'class="confidence-line">.*?class="unsupported">.*?†1</a>', section, re.S)
+    assert re.search(
+        r'id="note-1">.*?Assessment:</span> Not supported by the article\.</p>', section, re.S
+    )
+
+
+def test_grounding_line_in_title_block_and_about(ungrounded_html: str) -> None:
+    title_block = ungrounded_html[: ungrounded_html.index("</header>")]
+    assert '<span class="grounding grounding-most">11 of 13 items supported by the article' in (
+        title_block
+    )
+    assert "2 marked" in title_block
+    about = ungrounded_html[ungrounded_html.index('<footer class="provenance">') :]
+    assert "11 of 13 items supported by the article" in about
+    assert f'<p class="method">Grounding check: {GROUNDING_METHOD}</p>' in about
+    for supported, total, status in ((9, 9, "all"), (5, 9, "most"), (4, 9, "few")):
+        info = render.document_info(
+            make_briefing(
+                provenance=make_openai_provenance(grounding=make_grounding(supported, total))
+            )
+        )
+        assert info.grounding == f"{supported} of {total} items supported by the article"
+        assert info.grounding_status == status
+    assert render.document_info(make_briefing()).grounding is None
+    assert "Grounding" not in render.render_html(make_briefing())
+
+
+def test_grounding_line_in_pdf(ungrounded_pdf_text: str) -> None:
+    flat = squash(ungrounded_pdf_text)
+    assert squash("GROUNDING 11 of 13 items supported by the article") in flat
+    assert squash(f"Grounding check: {GROUNDING_METHOD}") in flat
+
+
+def test_injection_banner_above_the_situation(ungrounded_html: str) -> None:
+    html = ungrounded_html
+    banner = re.search(r'<aside class="injection" role="alert">(.*?)</aside>', html, re.S)
+    assert banner is not None
+    text = banner.group(1)
+    assert "Possible prompt injection in the source" in text
+    assert INJECTION_DETAIL in text
+    assert "looks like instructions to an AI" in text and "Treat this briefing with caution" in text
+    assert html.index("</header>") < banner.start() < html.index('id="situation"')
+    # The other flags stay in the warning box, after the banner; the injection is not repeated.
+    box = re.search(r'<aside class="flags" role="note">(.*?)</aside>', html, re.S)
+    assert box is not None
+    assert banner.start() < box.start()
+    assert "2 issues" in box.group(1)
+    assert "Hidden text" in box.group(1) and "Unsupported" in box.group(1)
+    assert "Injection" not in box.group(1)
+
+
+def test_injection_banner_in_pdf(ungrounded_pdf_text: str) -> None:
+    first = ungrounded_pdf_text.split("1 Situation")[0]
+    assert "Possible prompt injection in the source" in first
+    assert squash(INJECTION_DETAIL) in squash(first)
+    assert squash("Treat this briefing with caution and check it against the source.") in squash(
+        first
+    )
+
+
+def all_quotes(briefing: Briefing) -> list[str]:
+    items = [*briefing.actors, briefing.assessment, *briefing.risks]
+    return [quote for item in items for quote in item.evidence]
+
+
+def without_notes(html: str) -> str:
+    """Drop the notes: a reason may cite the quote that was not found in the article.
+
+    (Callers also start from the actors: the situation may well paraphrase a quote.)
+    """
+    return re.sub(r'<p class="note".*?</p>', "", html, flags=re.S)
+
+
+def test_evidence_footnotes_is_the_default(ungrounded: Briefing, ungrounded_html: str) -> None:
+    assert render.render_html(ungrounded, evidence="footnotes") == ungrounded_html
+    for quote in all_quotes(ungrounded):
+        assert f'<q class="quote">{quote}</q>' in ungrounded_html
+    quote = ungrounded.risks[0].evidence[0]
+    assert f'<q class="quote">{quote}</q>' in row(ungrounded_html, "risk-1")
+    assert "[E1]" not in ungrounded_html
+    assert 'id="evidence"' not in ungrounded_html
+    assert "Role, with evidence from the article" in ungrounded_html
+
+
+def test_evidence_appendix(ungrounded: Briefing) -> None:
+    html = render.render_html(ungrounded, evidence="appendix")
+    quotes = all_quotes(ungrounded)
+    assert '<a class="ref" href="#E1">[E1]</a>' in row(html, "actor-1")
+    assert '<a class="ref" href="#E3">[E3]</a> <a class="ref" href="#E4">[E4]</a>' in row(
+        html, "actor-3"
+    )
+    body, _, appendix = html.partition('<section class="section appendix" id="evidence">')
+    assert appendix, "no Evidence section"
+    items = without_notes(body[body.index('id="actors"') :])
+    assert re.search(r'<span class="num">5</span>\s*Evidence</h2>', appendix)
+    assert appendix.index("Actor: United Kingdom") < appendix.index("Assessment")
+    assert appendix.index("Assessment") < appendix.index("Risk R1: ")
+    for number, quote in enumerate(quotes, start=1):
+        entry = (
+            f'<p class="evidence-entry" id="E{number}"><span class="ref-label">E{number}</span> '
+            f'<q class="quote">{quote}</q></p>'
+        )
+        assert entry in appendix
+        assert quote not in items  # quotes appear once, in the appendix only
+        assert f'href="#E{number}">[E{number}]</a>' in body
+    assert "Actor: Russia" in appendix and 'href="#note-1">†1</a>' in appendix
+    assert appendix.index("</section>") < appendix.index("About this briefing")
+    assert "Role, with evidence references" in body
+
+    pdf = render.render_pdf(html, ungrounded)
+    text = "\n".join(pdf_pages_text(pdf))
+    flat = squash(text)
+    assert re.search(r"5\s+Evidence", text)
+    assert "[E1]" in text and f"[E{len(quotes)}]" in text
+    for quote in quotes:
+        assert squash(quote) in flat
+
+
+def test_evidence_none_shows_no_quotes_but_marks_unsupported(ungrounded: Briefing) -> None:
+    html = render.render_html(ungrounded, evidence="none")
+    assert "<q" not in html and 'class="evidence' not in html and "[E1]" not in html
+    items = without_notes(html[html.index('id="actors"') :])
+    for quote in all_quotes(ungrounded):
+        assert quote not in items, quote
+    assert html.count('<span class="unsupported">') == 2
+    assert 'id="note-1"' in html and 'id="note-2"' in html
+    assert '<th scope="col">Role</th>' in html
+    assert "Evidence quotations from the source article are left out" in html
+
+
+def test_unknown_evidence_mode_is_refused() -> None:
+    with pytest.raises(ValueError, match="evidence must be one of footnotes, appendix, none"):
+        render.render_html(make_briefing(), evidence="margin")  # type: ignore[arg-type]
+
+
+def test_split_line_in_about() -> None:
+    briefing = make_briefing(provenance=make_openai_provenance(split=make_split()))
+    expected = (
+        "Long article: summarised in 4 chunks (map-reduce, ≤ 8,000 tokens each; ~31,200 tokens "
+        f"in all), merged under merge@v1 (sha256 {MERGE_SHA[:12]}…)"
+    )
+    assert render.document_info(briefing).split == expected
+    html = render.render_html(briefing)
+    about = html[html.index('<footer class="provenance">') :]
+    assert f'<p class="facts split">{expected}</p>' in about
+    text = "\n".join(pdf_pages_text(render.render_pdf(html, briefing)))
+    assert squash(expected) in squash(text)
+    assert "Long article" not in render.render_html(make_briefing())
+    one = make_briefing(provenance=make_openai_provenance(split=make_split(chunks=1)))
+    assert "summarised in 1 chunk (" in (render.document_info(one).split or "")
+
+
+def test_fetcher_is_reexported_by_render() -> None:
+    assert render.TemplateFetcher is fetcher.TemplateFetcher
+    assert render.FetchDenied is fetcher.FetchDenied
+    assert render.FetchRecord is fetcher.FetchRecord
 
 
 # ------------------------------------------------------------------------------- templates
@@ -411,10 +675,23 @@ def hostile_briefing(text: str) -> Briefing:
         title=f"Title {text}",
         source=make_source(location=text, title=text, published=text),
         situation=text,
-        actors=[Actor(name=text, kind="other", role=text, evidence=[text], aliases=[text])],
+        actors=[
+            Actor(
+                name=text,
+                kind="other",
+                role=text,
+                evidence=[text],
+                aliases=[text],
+                supported=False,
+                reason=text,
+            )
+        ],
         assessment=Assessment(text=text, confidence="low", evidence=[text]),
         risks=[Risk(description=text, likelihood="high", impact="low", evidence=[text])],
-        flags=[Flag(kind=text, detail=text)],
+        flags=[Flag(kind=text, detail=text), Flag(kind="injection_suspected", detail=text)],
+        provenance=make_openai_provenance(
+            grounding=make_grounding(0, 3, method=text), split=make_split()
+        ),
     )
 
 
@@ -423,14 +700,21 @@ def test_hostile_text_is_rendered_as_text_and_never_fetched(canary: Canary) -> N
     briefing = hostile_briefing(text)
     html = render.render_html(briefing)
 
-    # HTML: every tag of the untrusted text is escaped.
-    assert "&lt;img src=" in html
-    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
-    assert "&lt;link rel=" in html
-    assert "&lt;style&gt;@import" in html
-    assert "<img" not in html and "<script" not in html and "<link" not in html
-    assert 'href="javascript:' not in html
-    assert html.count("<style>") == 1  # only our own stylesheet
+    # HTML: every tag of the untrusted text is escaped, in every evidence mode.
+    for page in (html, *(render.render_html(briefing, evidence=m) for m in ("appendix", "none"))):
+        assert "&lt;img src=" in page
+        assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+        assert "&lt;link rel=" in page
+        assert "&lt;style&gt;@import" in page
+        assert "<img" not in page and "<script" not in page and "<link" not in page
+        assert 'href="javascript:' not in page
+        assert page.count("<style>") == 1  # only our own stylesheet
+    # The untrusted reason (a note), injection detail (the banner) and method are text too.
+    note = re.search(r'<p class="note" id="note-1">(.*?)</p>', html, re.S)
+    assert note is not None and "Not supported by the article: &lt;img src=" in note.group(1)
+    banner = re.search(r'<aside class="injection" role="alert">(.*?)</aside>', html, re.S)
+    assert banner is not None and "&lt;script&gt;alert(1)&lt;/script&gt;" in banner.group(1)
+    assert '<p class="method">Grounding check: &lt;img src=' in html
 
     fetcher = render.TemplateFetcher([templates_dir()])
     pdf = render.render_pdf(html, briefing, fetcher=fetcher)

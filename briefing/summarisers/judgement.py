@@ -38,12 +38,13 @@ Risks
 
     *Description.* The first of these spans that reads on its own wins: (a) the
     complement of a reporting or warning verb ("warned that …", "warned on Thursday
-    that …", "argue that …", "analysts say the …"); (b) the whole sentence, if it fits the line; (c) the clause
-    around the cue; (d) the sentence again, cut after the cue. A span reads on its own
-    when it does not open with an ellipsis or a pronoun/determiner pointing elsewhere
-    ("It", "Its", "They", "This", "Such", "Both"…) and — except for (a) — is not a
-    lower-case fragment ("cutting electricity imports…"); see
-    :func:`briefing.summarisers.textutil.self_contained`. It is kept from its start and
+    that …", "argue that …", "analysts say the …"); (b) the whole sentence, if it fits
+    the line; (c) the clause around the cue; (d) the sentence again, cut after the cue. A
+    span reads on its own when it does not open with an ellipsis or a pronoun/determiner
+    pointing elsewhere ("It", "Its", "They", "This", "Such", "Both"…) and — except for
+    (a) — is not a lower-case fragment ("cutting electricity imports…"); see
+    :func:`briefing.summarisers.textutil.self_contained`. A sentence opening with a
+    quotation mark is never used whole. The span is kept from its start and
     cut only at its end, at a clause or phrase break, to at most ``MAX_RISK_LINE`` (200)
     characters, and must still show the cue. A sentence with no such span is not reported
     (a quotation or a fragment the reader cannot place is no use in a brief).
@@ -273,6 +274,12 @@ _REBUTTAL = re.compile(
     re.IGNORECASE,
 )
 _LEVELS: tuple[Rating, Rating, Rating] = ("low", "medium", "high")
+# A quick filter (substring tests, cheap): a sentence holding none of these has no cue.
+_CUE_STEMS = tuple(
+    sorted(
+        {w[:5] for w in _WARN_VERBS | _DANGER_NOUNS | _DANGER_WORDS | IMPACT_HIGH} | {"threatened"}
+    )
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -452,10 +459,17 @@ _RANK = {"high": 2, "medium": 1, "low": 0}
 def find_risks(sentences: Sequence[Sentence]) -> list[Risk]:
     """Forward-looking dangers the article names (see module docstring); may be empty."""
     found: list[tuple[int, int, Risk, set[str]]] = []
+    seen: set[str] = set()
     for pos, sent in enumerate(sentences):
         if len(sent.text.split()) < 6:
             continue
+        lowered = sent.text.lower()
+        if not any(stem in lowered for stem in _CUE_STEMS):
+            continue
         flat = " ".join(sent.text.split())
+        if flat in seen:
+            continue  # an exact repeat can only give a duplicate
+        seen.add(flat)
         cues = _cues(_split_words(flat))
         if not cues:
             continue

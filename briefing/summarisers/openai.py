@@ -4,21 +4,54 @@ Works with OpenAI, Azure OpenAI's v1 endpoint and local OpenAI-compatible server
 llama.cpp, LM Studio). Every answer is validated here, whatever the server claims; an invalid
 one gets exactly one repair request. Failures become ModelError (exit code 4) with a message
 naming the likely cause; the API key never appears in any message.
+
+Long articles are never truncated. The budget for the article in one request is
+``settings.max_input_tokens`` minus the prompt's overhead (system text, title, delimiters,
+the JSON schema and message framing, all estimated with :func:`estimate_tokens`). An article
+over it is briefed map-reduce (``mapreduce.py``): a draft per chunk, then the ``merge``
+prompt. ``settings.deadline`` is one wall-clock budget for the whole article, all chunk and
+merge requests and their retries and repairs included (no request starts after it and each
+request's timeout is cut to what is left), so ``--deadline`` stays the longest a build waits
+for the model whatever the article's length; raise it for very long articles. Token usage is
+summed over all requests.
 """
 
 from __future__ import annotations
 
+import json
+import logging
+import threading
 import time
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from briefing import __version__
+from briefing.chunking import estimate_tokens, split_into_chunks
 from briefing.config import Settings
 from briefing.errors import ConfigError, ModelError
-from briefing.model import Actor, Article, Assessment, Briefing, Flag, Provenance, Risk, Usage
-from briefing.prompts import Prompt
-from briefing.summarisers.draft import MAX_ACTORS, MAX_RISKS, Draft, parse_draft, response_format
+from briefing.model import (
+    Actor,
+    Article,
+    Assessment,
+    Briefing,
+    Flag,
+    Provenance,
+    Risk,
+    Split,
+    Usage,
+)
+from briefing.prompts import Prompt, Registry
+from briefing.summarisers.draft import (
+    MAX_ACTORS,
+    MAX_RISKS,
+    Draft,
+    parse_draft,
+    response_format,
+    strict_schema,
+)
+from briefing.summarisers.mapreduce import MAX_CHUNKS, map_reduce
 
 if TYPE_CHECKING:
     import openai
@@ -26,6 +59,11 @@ if TYPE_CHECKING:
 
 OPENAI_HOST = "api.openai.com"
 _MIN_REQUEST_SECONDS = 1.0  # below this, a request cannot usefully start
+_FRAMING_TOKENS = 12  # chat format: a few tokens per message and for the reply's start
+_PART_NOTE = " (part {i} of {n})"
+MIN_ARTICLE_TOKENS = 200  # a smaller per-request budget for the article is a setting error
+
+log = logging.getLogger(__name__)
 
 
 def host_of(base_url: str | None) -> str:
@@ -40,47 +78,173 @@ class OpenAISummariser:
     name = "openai"
     version = "1"  # of this request/validate/repair logic; the prompt has its own version
 
-    def __init__(self, settings: Settings, prompt: Prompt) -> None:
+    def __init__(
+        self, settings: Settings, prompt: Prompt, merge_prompt: Prompt | None = None
+    ) -> None:
         if not settings.api_key and not settings.base_url:
             raise ConfigError(
                 "the openai summariser needs OPENAI_API_KEY (or OPENAI_BASE_URL for a local server)"
             )
         self.settings = settings
         self.prompt = prompt
+        self._merge_prompt = merge_prompt  # loaded when first needed: most articles fit
         self.host = host_of(settings.base_url)
         self._key = settings.api_key.get_secret_value() if settings.api_key else ""
-        params = prompt.parameters
-        self.temperature = (
-            settings.temperature if settings.temperature is not None else params.temperature
-        )
-        self.max_tokens = settings.max_tokens or params.max_tokens
+        params = self._params(prompt)
+        self.temperature, self.max_tokens = params.temperature, params.max_tokens
         self._client: openai.OpenAI | None = None
+        self._client_lock = threading.Lock()
+
+    @property
+    def merge_prompt(self) -> Prompt:
+        """The ``merge`` prompt (newest version; a user prompts folder may override it)."""
+        if self._merge_prompt is None:
+            user_dirs = [self.settings.prompts_dir] if self.settings.prompts_dir else []
+            self._merge_prompt = Registry(user_dirs).get("merge")
+        return self._merge_prompt
+
+    def _params(self, prompt: Prompt) -> _Params:
+        temperature = self.settings.temperature
+        return _Params(
+            temperature=temperature if temperature is not None else prompt.parameters.temperature,
+            max_tokens=self.settings.max_tokens or prompt.parameters.max_tokens,
+        )
+
+    def overhead(self, prompt: Prompt, title: str) -> int:
+        """Estimated tokens of a request to ``prompt`` without its data: the rendered
+        system and user text (title and delimiters included), the schema and framing."""
+        system, user = prompt.render(
+            article_text="",
+            article_title=title + _PART_NOTE.format(i=999, n=999),
+            drafts="",
+            parts=999,
+        )
+        schema = json.dumps(strict_schema(), separators=(",", ":"))
+        return sum(map(estimate_tokens, (system, user, schema))) + _FRAMING_TOKENS
 
     def client(self) -> openai.OpenAI:
-        if self._client is None:
-            import openai
+        with self._client_lock:  # one client, shared by the map-reduce threads
+            if self._client is None:
+                self._client = self._new_client()
+            return self._client
 
-            self._client = openai.OpenAI(
-                # Local servers need no key; the SDK insists on one, so send a placeholder.
-                api_key=self._key or "no-key",
-                base_url=self.settings.base_url or f"https://{OPENAI_HOST}/v1",
-                timeout=self.settings.timeout,
-                max_retries=self.settings.max_retries,
-            )
-        return self._client
+    def _new_client(self) -> openai.OpenAI:
+        import openai
+
+        return openai.OpenAI(
+            # Local servers need no key; the SDK insists on one, so send a placeholder.
+            api_key=self._key or "no-key",
+            base_url=self.settings.base_url or f"https://{OPENAI_HOST}/v1",
+            timeout=self.settings.timeout,
+            max_retries=self.settings.max_retries,
+        )
 
     def summarise(self, article: Article) -> Briefing:
         started = time.monotonic()
         deadline = started + self.settings.deadline
-        system, user = self.prompt.render(article_text=article.text, article_title=article.title)
+        usage = _UsageSum()
+        estimate = estimate_tokens(article.text)
+        budget = self._article_budget(article.title)
+        chunks = split_into_chunks(article.text, budget) if estimate > budget else []
+        split: Split | None = None
+        if len(chunks) < 2:
+            draft = self._draft(
+                self.prompt,
+                deadline,
+                usage,
+                article_text=article.text,
+                article_title=article.title,
+            )
+            injection = draft.injection_suspected
+        else:
+            draft, injection, split = self._map_reduce(
+                article, chunks, estimate, budget, deadline, usage
+            )
+        elapsed_ms = int((time.monotonic() - started) * 1000)
+        return self._to_briefing(
+            article,
+            draft,
+            Usage(prompt_tokens=usage.prompt, completion_tokens=usage.completion),
+            elapsed_ms,
+            injection=injection,
+            split=split,
+        )
+
+    def _article_budget(self, title: str) -> int:
+        """Estimated tokens left for the article text in one request to the briefing prompt."""
+        overhead = self.overhead(self.prompt, title)
+        budget = self.settings.max_input_tokens - overhead
+        if budget < MIN_ARTICLE_TOKENS:
+            raise ConfigError(
+                f"max_input_tokens {self.settings.max_input_tokens} leaves too little room for "
+                f"the article: prompt {self.prompt.label}, title and schema take about "
+                f"{overhead} tokens; set at least {overhead + MIN_ARTICLE_TOKENS}"
+            )
+        return budget
+
+    def _map_reduce(
+        self,
+        article: Article,
+        chunks: list[str],
+        estimate: int,
+        budget: int,
+        deadline: float,
+        usage: _UsageSum,
+    ) -> tuple[Draft, bool, Split]:
+        n = len(chunks)
+        limit = self.settings.max_input_tokens
+        if n > MAX_CHUNKS:
+            raise ConfigError(
+                f"the article (about {estimate} tokens) would take {n} requests of at most "
+                f"max_input_tokens {limit} (the limit is {MAX_CHUNKS}): raise max_input_tokens"
+            )
+        merge_prompt = self.merge_prompt
+        merge_budget = limit - self.overhead(merge_prompt, article.title)
+        log.info(
+            "the article is about %d tokens, over the %d-token budget of one request: "
+            "briefing it in %d parts, then merging them with %s",
+            estimate,
+            budget,
+            n,
+            merge_prompt.label,
+        )
+        self.client()  # created once, before the threads share it
+
+        def brief_part(text: str, i: int, n: int) -> Draft:
+            title = article.title + _PART_NOTE.format(i=i, n=n)
+            return self._draft(self.prompt, deadline, usage, article_text=text, article_title=title)
+
+        def merge_parts(drafts: str, count: int) -> Draft:
+            return self._draft(
+                merge_prompt,
+                deadline,
+                usage,
+                article_text=drafts,  # so the random delimiter is checked against the data
+                drafts=drafts,
+                parts=count,
+                article_title=article.title,
+            )
+
+        result = map_reduce(chunks, brief_part, merge_parts, merge_budget)
+        split = Split(
+            chunks=n,
+            max_input_tokens=limit,
+            estimated_tokens=estimate,
+            merge_prompt=merge_prompt.ref,
+        )
+        return result.draft, result.injection_suspected, split
+
+    def _draft(self, prompt: Prompt, deadline: float, usage: _UsageSum, **data: object) -> Draft:
+        """One request to ``prompt`` with ``data``, validated; one repair request if needed."""
+        params = self._params(prompt)
+        system, user = prompt.render(**data)
         messages: list[ChatCompletionMessageParam] = [
             {"role": "system", "content": system},
             {"role": "user", "content": user},
         ]
-        usage = [0, 0]
-        content = self._ask(messages, deadline, usage)
+        content = self._ask(messages, deadline, usage, params)
         try:
-            draft = parse_draft(content)
+            return parse_draft(content)
         except ValueError as first:
             messages += [
                 {"role": "assistant", "content": content},
@@ -90,21 +254,21 @@ class OpenAISummariser:
                     "corrected JSON object that matches the schema.",
                 },
             ]
-            content = self._ask(messages, deadline, usage)
-            try:
-                draft = parse_draft(content)
-            except ValueError as second:
-                raise ModelError(
-                    f"the model's answer {second}, also after one repair request "
-                    f"(model {self.settings.model} at {self.host})"
-                ) from None
-        elapsed_ms = int((time.monotonic() - started) * 1000)
-        return self._to_briefing(
-            article, draft, Usage(prompt_tokens=usage[0], completion_tokens=usage[1]), elapsed_ms
-        )
+        content = self._ask(messages, deadline, usage, params)
+        try:
+            return parse_draft(content)
+        except ValueError as second:
+            raise ModelError(
+                f"the model's answer {second}, also after one repair request "
+                f"(model {self.settings.model} at {self.host})"
+            ) from None
 
     def _ask(
-        self, messages: list[ChatCompletionMessageParam], deadline: float, usage: list[int]
+        self,
+        messages: list[ChatCompletionMessageParam],
+        deadline: float,
+        usage: _UsageSum,
+        params: _Params,
     ) -> str:
         import openai
 
@@ -122,15 +286,14 @@ class OpenAISummariser:
                     messages=messages,
                     response_format=response_format(),
                     # Only what is set is sent: reasoning models reject an explicit temperature.
-                    temperature=openai.omit if self.temperature is None else self.temperature,
-                    max_tokens=openai.omit if self.max_tokens is None else self.max_tokens,
+                    temperature=openai.omit if params.temperature is None else params.temperature,
+                    max_tokens=openai.omit if params.max_tokens is None else params.max_tokens,
                 )
             )
         except openai.APIError as exc:
             raise ModelError(self.describe_error(exc)) from None
         if completion.usage:
-            usage[0] += completion.usage.prompt_tokens or 0
-            usage[1] += completion.usage.completion_tokens or 0
+            usage.add(completion.usage.prompt_tokens or 0, completion.usage.completion_tokens or 0)
         if not completion.choices:
             raise ModelError(f"the model at {self.host} returned no answer")
         choice = completion.choices[0]
@@ -139,7 +302,7 @@ class OpenAISummariser:
         if refusal:
             raise ModelError(f"the model refused to brief this article: {_one_line(refusal)}")
         if choice.finish_reason == "length":
-            limit = f"max_tokens ({self.max_tokens})" if self.max_tokens else "max_tokens"
+            limit = f"max_tokens ({params.max_tokens})" if params.max_tokens else "max_tokens"
             raise ModelError(
                 "the model's answer was cut off (finish_reason=length): the article or "
                 f"{limit} is too large for model {self.settings.model}; raise --max-tokens "
@@ -193,10 +356,17 @@ class OpenAISummariser:
         return text.replace(self._key, "[key]") if self._key else text
 
     def _to_briefing(
-        self, article: Article, draft: Draft, usage: Usage, elapsed_ms: int
+        self,
+        article: Article,
+        draft: Draft,
+        usage: Usage,
+        elapsed_ms: int,
+        *,
+        injection: bool,
+        split: Split | None,
     ) -> Briefing:
         flags = []
-        if draft.injection_suspected:
+        if injection:
             flags.append(
                 Flag(
                     kind="injection_suspected",
@@ -213,6 +383,7 @@ class OpenAISummariser:
             generated_at=datetime.now(UTC),
             usage=usage,
             duration_ms=elapsed_ms,
+            split=split,
             tool_version=__version__,
         )
         return Briefing(
@@ -242,6 +413,26 @@ class OpenAISummariser:
             word_count=article.word_count,
             reading_minutes=article.reading_minutes,
         )
+
+
+@dataclass(frozen=True)
+class _Params:
+    temperature: float | None
+    max_tokens: int | None
+
+
+class _UsageSum:
+    """Token usage summed over every request of an article (thread-safe)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self.prompt = 0
+        self.completion = 0
+
+    def add(self, prompt: int, completion: int) -> None:
+        with self._lock:
+            self.prompt += prompt
+            self.completion += completion
 
 
 def _one_line(text: str) -> str:

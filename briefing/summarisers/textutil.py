@@ -3,9 +3,10 @@
 Lines shown to a reader (actor roles, risk descriptions) follow three rules:
 
 * **They end cleanly**: a line that had to be cut stops at a clause break (comma,
-  semicolon, colon, dash, bracket) or before a connective word ("as", "with", "which"...)
-  and ends in an ellipsis; dangling last words ("saying", "and", "the", "of"...) are
-  removed; an uncut line ends in a full stop.
+  semicolon, colon, dash, bracket) or before a connective word ("as", "with", "which"...);
+  dangling last words ("saying", "and", "the", "of"...) are removed. A line cut by
+  :func:`lead_line` always ends in an ellipsis (a clause break may still leave its verb
+  out); an uncut line ends in a full stop.
 * **They start cleanly**: :func:`trim_line` may start at any clause of a sentence (used
   where the focus is what matters), :func:`lead_line` always keeps the start of its text
   and only cuts the end (used where the line must carry its own subject).
@@ -184,6 +185,8 @@ def lead_line(text: str, limit: int = MAX_LINE, reach: int = 0) -> str | None:
     for match in _LEAD_BREAK.finditer(flat, 0, limit):
         if floor <= match.start() <= limit - 2:
             cut = match.start()
+    # Always an ellipsis: a clause break may still leave the sentence's verb out
+    # ("Attacks by JNIM, an al-Qaeda affiliate…").
     piece = flat[:cut] if cut >= 0 else _soft_cut(flat, limit, floor)
     line = _finish(piece, cut=True)
     if len(line) - 1 < reach or not line:
