@@ -43,6 +43,7 @@ import zlib
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
+from urllib.parse import urljoin
 
 import httpcore
 import httpx
@@ -602,7 +603,6 @@ def fetch(url: str, policy: FetchPolicy, *, accept: Accept = "any") -> Fetched:
             transport=transport, follow_redirects=False, trust_env=False, headers=headers
         ) as client:
             for redirects in range(policy.max_redirects + 1):
-                hop = str(target) if redirects else None
                 _check_url(target)
                 backend.pin(target.raw_host.decode("ascii"), _addresses_for(target, policy, clock))
                 outcome = _get(client, target, policy, accept, clock)
@@ -611,9 +611,10 @@ def fetch(url: str, policy: FetchPolicy, *, accept: Accept = "any") -> Fetched:
                 if redirects == policy.max_redirects:
                     break
                 try:
-                    target = target.join(outcome)
-                except (httpx.InvalidURL, TypeError, ValueError) as exc:
-                    raise _Problem(f"invalid redirect to {outcome!r} ({exc})") from None
+                    hop = urljoin(str(target), outcome)  # shown in messages as the server sent it
+                except ValueError as exc:
+                    raise _Problem(f"invalid redirect (Location {outcome!r}: {exc})") from None
+                target = _parse_url(hop)
             raise _Problem(f"too many redirects (more than {policy.max_redirects})", per_hop=False)
     except _Problem as refused:
         raise _fetch_error(url, hop, refused) from None

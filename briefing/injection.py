@@ -52,10 +52,10 @@ from __future__ import annotations
 
 import bisect
 import re
-import string
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import cache
 from typing import Literal
 
 from briefing.model import Article, Briefing, Flag
@@ -419,24 +419,39 @@ def _rule(kind: str, condition: Condition, src: str) -> _Rule:
 
 _RULES = [_rule(kind, cond, src) for kind, cond, src in _RULES_SRC]
 # Sought with every non-letter removed: long, anchored phrases only (no accidental joins).
-_SQUEEZED: list[tuple[str, re.Pattern[str]]] = [
+_LEET = {
+    "o": "[o0]",
+    "i": "[i1]",
+    "l": "[l1]",
+    "e": "[e3]",
+    "a": "[a4@]",
+    "s": "[s5$]",
+    "t": "[t7]",
+}
+
+
+def _leet(src: str) -> str:
+    """A squeezed pattern (lower-case letters and groups only) that also accepts 1gn0re."""
+    return "".join(_LEET.get(c, c) for c in src)
+
+
+_SQUEEZED_SRC = [
     (
         "override",
-        re.compile(
-            r"(?:ignore|disregard|forget|override)(?:all|any|of|the|your)*(?:previous|prior|"
-            r"above|earlier|preceding|your)(?:system)?(?:instructions?|prompts?|directives?)"
-        ),
+        r"(?:ignore|disregard|forget|override)(?:all|any|of|the|your)*(?:previous|prior|"
+        r"above|earlier|preceding|your)(?:system)?(?:instructions?|prompts?|directives?)",
     ),
     (
         "prompt_leak",
-        re.compile(
-            r"(?:print|reveal|show|repeat|output|display|leak)(?:me)?(?:your(?:full|entire|"
-            r"original|hidden|initial|secret|system)*(?:prompt|instructions)|thesystemprompt)"
-        ),
+        r"(?:print|reveal|show|repeat|output|display|leak)(?:me)?(?:your(?:full|entire|"
+        r"original|hidden|initial|secret|system)*(?:prompt|instructions)|thesystemprompt)",
     ),
-    ("tamper", re.compile(r"injectionsuspected")),
-    ("persona", re.compile(r"developermode(?:enabled|activated)")),
+    ("tamper", r"injectionsuspected"),
+    ("persona", r"developermode(?:enabled|activated)"),
 ]
+# Sought with every separator removed: long, anchored phrases only (no accidental joins).
+_SQUEEZED = [(kind, re.compile(_leet(src))) for kind, src in _SQUEEZED_SRC]
+_SQUEEZE = re.compile(r"[^\w@$]+")
 _CUE = re.compile(
     r"\b(?:summar(?:y|ies|i[sz]e\w*)|briefing|analyst|artificial~intelligence|ai|a\.i\.|llms?|"
     r"chatbots?|language~models?|gpt|prompts?|instructions?|output|json|injection|"
@@ -456,7 +471,6 @@ _CONFUSABLES = str.maketrans(
     "аеорсухіјѕԁһԛԝӏАВЕКМНОРСТХІЈЅαονικρτυΑΒΕΖΗΙΚΜΝΟΡΤΥΧ",
     "aeopcyxijsdhqwlABEKMHOPCTXIJSaovikptuABEZHIKMNOPTYX",
 )
-_LEET = str.maketrans("013457", "oieast")
 
 
 class _OffsetMap:
@@ -472,28 +486,32 @@ class _OffsetMap:
         return o + view_offset - v
 
 
-_ASCII_LOWER = {ord(c): c.lower() for c in string.ascii_uppercase}
-
-
-def _fold_table(text: str) -> dict[int, str]:
+@cache
+def _fold_char(ch: str) -> str:
     """One character for one (offsets stay valid): look-alikes, NFKC, lower case."""
-    table: dict[int, str] = dict(_ASCII_LOWER)
-    for ch in {c for c in set(text) if ord(c) > 0x7F}:
-        mapped = ch.translate(_CONFUSABLES)
-        if mapped == ch:
-            nfkc = unicodedata.normalize("NFKC", ch)
-            mapped = nfkc if len(nfkc) == 1 else ch
-        mapped = mapped.lower()[0]
-        if mapped != ch:
-            table[ord(ch)] = mapped
-    return table
+    mapped = ch.translate(_CONFUSABLES)
+    if mapped == ch:
+        nfkc = unicodedata.normalize("NFKC", ch)
+        mapped = nfkc if len(nfkc) == 1 else ch
+    return mapped.lower()[0]
 
 
 def _view(text: str) -> tuple[str, _OffsetMap]:
     """``text`` folded for matching with hidden characters deleted, and an offset map."""
-    folded = text.translate(_fold_table(text))
-    hidden = {c for c in set(folded) if _is_format(c) or 0xE0000 <= ord(c) <= 0xE01EF}
-    hidden |= {c for c in set(folded) if 0xFE00 <= ord(c) <= 0xFE0F}
+    folded = text.lower()
+    if len(folded) != len(text):  # a rare character lower-cases to two ("İ")
+        folded = "".join(_fold_char(c) for c in text)
+    chars = set(folded)
+    fixes = {c: f for c in chars if ord(c) > 0x7F and (f := _fold_char(c)) != c}
+    if fixes:
+        pattern = re.compile("[" + "".join(re.escape(c) for c in sorted(fixes)) + "]")
+        folded = pattern.sub(lambda m: fixes[m.group()], folded)
+        chars = set(folded)
+    hidden = {
+        c
+        for c in chars
+        if _is_format(c) or 0xE0000 <= ord(c) <= 0xE01EF or 0xFE00 <= ord(c) <= 0xFE0F
+    }
     if not hidden:
         return folded, _OffsetMap([(0, 0)])
     keep = re.compile("[^" + "".join(re.escape(c) for c in sorted(hidden)) + "]+")
@@ -507,13 +525,10 @@ def _view(text: str) -> tuple[str, _OffsetMap]:
     return "".join(pieces), _OffsetMap(segments or [(0, 0)])
 
 
-_NON_ALNUM = re.compile(r"[\W_]+")
-
-
 def _squeezed_map(view: str) -> _OffsetMap:
     segments: list[tuple[int, int]] = []
     length = 0
-    for m in re.finditer(r"[^\W_]+", view):
+    for m in re.finditer(r"(?:[^\W_]|[@$])+", view):
         segments.append((length, m.start()))
         length += m.end() - m.start()
     return _OffsetMap(segments or [(0, 0)])
@@ -560,7 +575,7 @@ def _spans(text: str) -> list[tuple[str, int, int]]:
             ):
                 continue
             found.append((rule.kind, to_text(start), to_text(max(start, m.end() - 1)) + 1))
-    squeezed = _NON_ALNUM.sub("", view).translate(_LEET)
+    squeezed = _SQUEEZE.sub("", view).replace("_", "")
     to_view: _OffsetMap | None = None
     for kind, pattern in _SQUEEZED:
         for m in pattern.finditer(squeezed):

@@ -40,6 +40,10 @@ class Article(Strict):
     title: str
     text: str
     source: Source
+    # Invisible characters stripped from the input (zero-width, Unicode tags, bidi controls)
+    # and the text Unicode tag characters spelled, for the hidden_text/injection checks.
+    hidden_removed: int = 0
+    hidden_text: str = ""
 
     @property
     def word_count(self) -> int:
@@ -140,3 +144,50 @@ class Briefing(Strict):
     provenance: Provenance
     word_count: int = 0
     reading_minutes: int = 1
+
+
+SourceStatusName = Literal["ok", "cached", "failed", "duplicate"]
+
+
+class SourceStatus(Strict):
+    """One source of a digest and what became of it (the digest's appendix)."""
+
+    location: str
+    kind: SourceKind
+    via: str | None = None  # the feed an item came from
+    status: SourceStatusName
+    reason: str | None = None
+    title: str | None = None
+    ms: int = 0
+
+
+class SummaryPoint(Strict):
+    """One line of a digest's executive summary, pointing at the briefings it draws on."""
+
+    text: str
+    briefings: list[int] = Field(default_factory=list)  # 1-based section numbers
+
+
+class DigestProvenance(Strict):
+    summariser: SummariserName
+    model: str | None = None
+    base_url: str | None = None
+    prompt: PromptRef | None = None  # the digest prompt, for a model-written summary
+    generated_at: datetime
+    usage: Usage = Field(default_factory=Usage)
+    duration_ms: int = 0
+    cache_hits: int = 0
+    model_requests: int = 0  # briefings summarised in this run (not from the cache)
+    tool_version: str
+    schema_version: int = SCHEMA_VERSION
+
+
+class Digest(Strict):
+    """Many briefings of one day in one document."""
+
+    title: str
+    day: str  # ISO date the digest is for
+    executive_summary: list[SummaryPoint]
+    briefings: list[Briefing]
+    sources: list[SourceStatus]
+    provenance: DigestProvenance

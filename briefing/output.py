@@ -8,10 +8,11 @@ import os
 import re
 import tempfile
 import unicodedata
+from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
-from briefing.errors import InputError, OutputError
+from briefing.errors import InputError, LockedError, OutputError
 
 FORMATS = ("pdf", "html", "json")
 DEFAULT_OUTPUT_DIR = Path("output")
@@ -60,6 +61,36 @@ def _same_file(a: Path, b: Path) -> bool:
         return os.path.samefile(a, b)
     except OSError:
         return False
+
+
+@contextlib.contextmanager
+def run_lock(path: Path) -> Iterator[None]:
+    """Hold an exclusive lock for writing ``path``; another holder means LockedError (exit 5).
+
+    The lock is ``flock`` on a hidden file beside the output, released by the kernel when the
+    process ends however it ends (kill -9 included), so a crashed run never blocks the next.
+    """
+    import fcntl
+
+    lock_path = path.parent / f".{path.name}.lock"
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o644)
+    except OSError as exc:
+        raise OutputError(f"cannot create lock file {lock_path}: {_reason(exc)}") from None
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            holder = os.pread(fd, 64, 0).decode(errors="replace").strip() or "?"
+            raise LockedError(
+                f"another briefing run (pid {holder}) is writing {path}; not starting a second"
+            ) from None
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, str(os.getpid()).encode(), 0)
+        yield
+    finally:
+        os.close(fd)
 
 
 def atomic_write(path: Path, data: bytes) -> None:

@@ -70,13 +70,13 @@ def make_summariser(settings: Settings) -> Summariser:
     return OfflineSummariser()
 
 
-def render_document(briefing: Briefing, fmt: str) -> bytes:
+def render_document(briefing: Briefing, fmt: str, *, evidence: str = "footnotes") -> bytes:
     """The briefing as the bytes of a PDF, a self-contained HTML draft or JSON."""
     if fmt == "json":
         return (briefing.model_dump_json(indent=2) + "\n").encode("utf-8")
     from briefing import render  # WeasyPrint is imported only when a document is rendered
 
-    html = render.render_html(briefing)
+    html = render.render_html(briefing, evidence=evidence)  # type: ignore[arg-type]
     if fmt == "html":
         return html.encode("utf-8")
     if fmt == "pdf":
@@ -91,12 +91,18 @@ def _load(options: BuildOptions, stdin: BinaryIO | None) -> tuple[Summariser, Ar
 
 
 def _summarise(options: BuildOptions, summariser: Summariser, article: Article) -> Briefing:
+    """Summarise, then check every item against the article (and fail if --strict says so)."""
+    from briefing.checks import check, enforce_strict
+
     if options.settings.summariser == "auto" and summariser.name == "offline":
         log.warning(
             "using the offline summariser (set OPENAI_API_KEY or OPENAI_BASE_URL "
             "to use a language model)"
         )
-    return summariser.summarise(article)
+    briefing = check(article, summariser.summarise(article))
+    if options.settings.strict:
+        enforce_strict(briefing)
+    return briefing
 
 
 def build(options: BuildOptions, stdin: BinaryIO | None = None) -> BuildResult:
@@ -114,7 +120,7 @@ def build(options: BuildOptions, stdin: BinaryIO | None = None) -> BuildResult:
         source=Path(options.source) if options.source != "-" else None,
     )
     briefing = _summarise(options, summariser, article)
-    data = render_document(briefing, fmt)
+    data = render_document(briefing, fmt, evidence=options.settings.evidence)
     atomic_write(path, data)
     return BuildResult(path=path, fmt=fmt, briefing=briefing, size=len(data))
 
@@ -122,7 +128,8 @@ def build(options: BuildOptions, stdin: BinaryIO | None = None) -> BuildResult:
 def preview(options: BuildOptions, stdin: BinaryIO | None = None) -> Path:
     """Write the HTML draft to a new temporary file and return its path."""
     summariser, article = _load(options, stdin)
-    data = render_document(_summarise(options, summariser, article), "html")
+    briefing = _summarise(options, summariser, article)
+    data = render_document(briefing, "html", evidence=options.settings.evidence)
     fd, name = tempfile.mkstemp(prefix="briefing-preview-", suffix=".html")
     with os.fdopen(fd, "wb") as fh:
         fh.write(data)

@@ -352,7 +352,7 @@ class Trace:
 
 
 def _reason(item: Grounded) -> str:
-    """"Not supported by the article: <reason>." as one sentence (untrusted reason, as given)."""
+    """The note text: "Not supported by the article: <reason>." (the reason is untrusted)."""
     reason = " ".join((item.reason or "").split())
     if not reason:
         return f"{NOT_SUPPORTED}."

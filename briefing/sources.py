@@ -15,6 +15,7 @@ from typing import BinaryIO
 
 from briefing.errors import InputError
 from briefing.extract import html_to_text, looks_like_html, markdown_to_text
+from briefing.injection import sanitise_report
 from briefing.model import Article, Source
 
 MAX_INPUT_BYTES = 20 * 1024 * 1024  # a very long article is ~1 MB; anything bigger is not one
@@ -145,6 +146,10 @@ def article_from_text(
 ) -> Article:
     """Clean decoded text into an Article (extracting HTML/Markdown, finding a title)."""
     raw = raw.replace("\r\n", "\n").replace("\r", "\n")
+    # Invisible characters are a channel for instructions a reader cannot see: strip them
+    # before anything else, and keep count so the briefing can say so.
+    hidden = sanitise_report(raw)
+    raw = hidden.text
     found_title: str | None = None
     # A .txt file is text whatever it contains; other inputs (stdin, unknown suffixes) are sniffed.
     sniff = suffix not in _MARKDOWN_SUFFIXES and suffix not in _TEXT_SUFFIXES
@@ -165,7 +170,13 @@ def article_from_text(
     final_title = " ".join((title or found_title or headline_from(text)).split())
     sha = hashlib.sha256(text.encode("utf-8")).hexdigest()
     source = Source(kind=kind, location=name, sha256=sha, title=found_title)  # type: ignore[arg-type]
-    return Article(title=final_title, text=text, source=source)
+    return Article(
+        title=final_title,
+        text=text,
+        source=source,
+        hidden_removed=hidden.removed,
+        hidden_text=hidden.smuggled,
+    )
 
 
 def clean_text(text: str) -> str:

@@ -504,11 +504,11 @@ def test_locked_at_open_is_no_cache_and_not_corruption(
     other = sqlite3.connect(db, isolation_level=None)
     other.execute("BEGIN IMMEDIATE")  # another run writing, for longer than our timeout
     try:
-        cache = Cache.open(db)
+        opened = Cache.open(db)
     finally:
         other.execute("ROLLBACK")
         other.close()
-    assert isinstance(cache, NullCache)
+    assert isinstance(opened, NullCache)
     assert len(logs.warnings) == 1 and "locked" in logs.warnings[0]
     assert not list(db.parent.glob(f"{CACHE_FILE}.*-*"))  # never moved aside
     with Cache(db) as again:

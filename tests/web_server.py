@@ -1,4 +1,4 @@
-"""A small, real web server for tests of the fetcher: articles, feeds and every fault a night brings.
+"""A small, real web server for fetcher tests: articles, feeds and every fault a night brings.
 
 The server listens on ``127.0.0.1`` (random port) in a background thread, over plain HTTP or,
 with ``tls=True``, HTTPS with a test certificate (signed by the test CA :data:`TEST_CA_PEM`, valid
@@ -10,7 +10,7 @@ replaced by the server's base URL (``http://127.0.0.1:PORT``) when it is served.
 Every request is recorded (method, path, query, lower-cased headers) before it is answered.
 Sleeping pages (``delay``, ``drip``) wake up when the server is closed, so closing is prompt.
 
-Usage::
+Usage (import ``web_server_fixture`` into the test module to get the ``web_server`` fixture)::
 
     def test_something(web_server: WebServer) -> None:
         web_server.route("/x", Page(b"hello", content_type="text/plain"))
@@ -40,8 +40,8 @@ __all__ = [
     "Page",
     "RecordedRequest",
     "WebServer",
-    "tls_web_server",
-    "web_server",
+    "tls_web_server_fixture",
+    "web_server_fixture",
 ]
 
 MB = 2**20
@@ -196,7 +196,8 @@ RSS = """<?xml version="1.0" encoding="utf-8"?>
 
 ATOM = """<?xml version="1.0" encoding="utf-8"?>
 <feed xmlns="http://www.w3.org/2005/Atom">
-<title>The Coastal Herald (Atom)</title><id>urn:test:feed</id><updated>2024-05-14T07:00:00Z</updated>
+<title>The Coastal Herald (Atom)</title><id>urn:test:feed</id>
+<updated>2024-05-14T07:00:00Z</updated>
 <entry><title type="html">Traders &amp;amp; the &lt;i&gt;closure&lt;/i&gt;</title>
   <link rel="alternate" href="/article-2"/><id>urn:test:2</id>
   <updated>2024-05-15T09:00:00Z</updated></entry>
@@ -229,7 +230,7 @@ def _filler(total: int, chunk: int = 64 * 1024) -> Callable[[], Iterator[bytes]]
 
 @dataclass(frozen=True)
 class Page:
-    """A scripted response. ``body`` is bytes/str (``@BASE@`` substituted) or a generator function."""
+    """A scripted response: ``body`` is bytes/str (``@BASE@`` substituted) or a generator."""
 
     body: bytes | str | Callable[[], Iterable[bytes]] = b""
     status: int = 200
@@ -241,7 +242,9 @@ class Page:
 
     @classmethod
     def redirect(cls, location: str, status: int = 302, delay: float = 0.0) -> Page:
-        return cls(b"", status=status, content_type=None, headers={"Location": location}, delay=delay)
+        return cls(
+            b"", status=status, content_type=None, headers={"Location": location}, delay=delay
+        )
 
     @classmethod
     def text(cls, body: str, content_type: str = "text/plain; charset=utf-8") -> Page:
@@ -299,7 +302,9 @@ def _default_routes() -> dict[str, Page]:
             _compressed(html, "raw-deflate"), headers={"Content-Encoding": "deflate"}
         ),
         "/latin1": Page(
-            ARTICLE_HTML.replace("Valmora", "Valmorá").replace('charset="utf-8"', "").encode("latin-1"),
+            ARTICLE_HTML.replace("Valmora", "Valmorá")
+            .replace('charset="utf-8"', "")
+            .encode("latin-1"),
             content_type="text/html; charset=iso-8859-1",
         ),
         "/meta-charset": Page(
@@ -527,15 +532,15 @@ class WebServer:
             h.wfile.flush()
 
 
-@pytest.fixture
-def web_server() -> Iterator[WebServer]:
+@pytest.fixture(name="web_server")
+def web_server_fixture() -> Iterator[WebServer]:
     """A running plain-HTTP :class:`WebServer` with the default routes, closed after the test."""
     with WebServer() as server:
         yield server
 
 
-@pytest.fixture
-def tls_web_server() -> Iterator[WebServer]:
+@pytest.fixture(name="tls_web_server")
+def tls_web_server_fixture() -> Iterator[WebServer]:
     """The same over HTTPS with a certificate from the test CA (:data:`TEST_CA_PEM`)."""
     with WebServer(tls=True) as server:
         yield server

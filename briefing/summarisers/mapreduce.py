@@ -20,17 +20,18 @@ Merge prompt templates receive ``drafts`` (the JSON: a list of drafts, each with
 ``article_title`` and ``delimiter``; ``article_text`` holds the same JSON, so the random
 delimiter is chosen to be absent from it.
 
-A failure of any request fails the whole article: requests not yet started are cancelled,
-those in flight are awaited, and the first error is raised with the part it concerns.
+A failure of any request fails the whole article at once: the first error is raised with
+the part it concerns, no further request starts, and requests in flight are abandoned (the
+worker threads are daemons, so neither a failure nor Ctrl-C waits for them).
 The caller owns deadlines, repair requests and usage counting (see ``openai.py``).
 """
 
 from __future__ import annotations
 
 import json
+import queue
 import threading
 from collections.abc import Callable, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
 
 from briefing.chunking import estimate_tokens
@@ -88,43 +89,36 @@ def map_reduce(
     n = len(chunks)
     if n < 2:
         raise ValueError("map-reduce needs at least two chunks")
-    stop = threading.Event()
-    injection = False
+    workers = max(1, min(workers, n))
+
+    def part_job(i: int) -> Callable[[], Part]:
+        def job() -> Part:
+            draft = _labelled(lambda: brief_part(chunks[i - 1], i, n), f"briefing part {i} of {n}")
+            return Part(draft, i, i, n)
+
+        return job
+
+    def merge_job(group: list[Part]) -> Callable[[], Part]:
+        def job() -> Part:
+            if len(group) == 1:  # a leftover single draft waits for the next level
+                return group[0]
+            first, last = group[0].first, group[-1].last
+            draft = _labelled(
+                lambda: merge_parts(drafts_json(group), len(group)),
+                f"merging the drafts of parts {first}-{last} of {n}",
+            )
+            return Part(draft, first, last, n)
+
+        return job
+
+    parts = _gather([part_job(i) for i in range(1, n + 1)], workers)
+    injection = any(p.draft.injection_suspected for p in parts)
     merges = 0
-    with ThreadPoolExecutor(
-        max_workers=max(1, min(workers, n)), thread_name_prefix="brief"
-    ) as pool:
-
-        def part_job(i: int) -> Callable[[], Part]:
-            def job() -> Part:
-                draft = _guarded(
-                    stop, lambda: brief_part(chunks[i - 1], i, n), f"briefing part {i} of {n}"
-                )
-                return Part(draft, i, i, n)
-
-            return job
-
-        parts = _gather(pool, [part_job(i) for i in range(1, n + 1)], stop)
-        injection = any(p.draft.injection_suspected for p in parts)
-
-        while len(parts) > 1:
-            groups = group_for_merge(parts, merge_budget)
-
-            def merge_job(group: list[Part]) -> Callable[[], Part]:
-                def job() -> Part:
-                    if len(group) == 1:  # a leftover single draft waits for the next level
-                        return group[0]
-                    where = f"merging the drafts of parts {group[0].first}-{group[-1].last} of {n}"
-                    draft = _guarded(
-                        stop, lambda: merge_parts(drafts_json(group), len(group)), where
-                    )
-                    return Part(draft, group[0].first, group[-1].last, n)
-
-                return job
-
-            parts = _gather(pool, [merge_job(g) for g in groups], stop)
-            merges += sum(1 for g in groups if len(g) > 1)
-            injection = injection or any(p.draft.injection_suspected for p in parts)
+    while len(parts) > 1:
+        groups = group_for_merge(parts, merge_budget)
+        parts = _gather([merge_job(g) for g in groups], workers)
+        merges += sum(1 for g in groups if len(g) > 1)
+        injection = injection or any(p.draft.injection_suspected for p in parts)
     return Result(draft=parts[0].draft, chunks=n, merges=merges, injection_suspected=injection)
 
 
@@ -149,31 +143,46 @@ def group_for_merge(parts: Sequence[Part], budget: int) -> list[list[Part]]:
     return groups
 
 
-def _guarded(stop: threading.Event, call: Callable[[], Draft], where: str) -> Draft:
-    if stop.is_set():
-        raise _Cancelled
+def _labelled(call: Callable[[], Draft], where: str) -> Draft:
+    """``call()``, with an error's message naming the part it concerns."""
     try:
         return call()
     except BriefingError as exc:
         raise type(exc)(f"{exc.message} ({where})") from None
 
 
-class _Cancelled(Exception):
-    """A job skipped because another one failed first."""
+def _gather(jobs: Sequence[Callable[[], Part]], workers: int) -> list[Part]:
+    """Run ``jobs`` on up to ``workers`` threads: their results in order, or the first error.
 
+    The threads are daemons and nobody waits for them after a failure (or Ctrl-C): the error
+    is raised at once, no further job starts, and requests in flight are abandoned.
+    """
+    pending = iter(enumerate(jobs))
+    lock = threading.Lock()
+    stop = threading.Event()
+    done: queue.SimpleQueue[tuple[int, Part | BaseException]] = queue.SimpleQueue()
 
-def _gather(
-    pool: ThreadPoolExecutor, jobs: list[Callable[[], Part]], stop: threading.Event
-) -> list[Part]:
-    """Run ``jobs`` on ``pool``; their results in order, or the first failure."""
-    futures: list[Future[Part]] = [pool.submit(job) for job in jobs]
+    def work() -> None:
+        while not stop.is_set():
+            with lock:
+                item = next(pending, None)
+            if item is None:
+                return
+            index, job = item
+            try:
+                done.put((index, job()))
+            except BaseException as exc:  # handed to the caller's thread
+                done.put((index, exc))
+
+    for _ in range(min(workers, len(jobs))):
+        threading.Thread(target=work, name="briefing-part", daemon=True).start()
+    results: dict[int, Part] = {}
     try:
-        for future in as_completed(futures):
-            if not isinstance(future.exception(), _Cancelled):
-                future.result()  # re-raises the first real failure
-    except BaseException:
+        while len(results) < len(jobs):
+            index, value = done.get()
+            if isinstance(value, BaseException):
+                raise value
+            results[index] = value
+    finally:
         stop.set()
-        for future in futures:
-            future.cancel()
-        raise
-    return [future.result() for future in futures]
+    return [results[i] for i in range(len(jobs))]
