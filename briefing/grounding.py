@@ -17,13 +17,14 @@ straight quotes and apostrophes unified, every dash (‐ ‑ ‒ – — ― −
 dropped and whitespace collapsed; the quote also loses leading and trailing punctuation
 and quote marks. The quote is found when it is then a substring of the article.
 
-Otherwise a *small* difference is tolerated, measured on words (runs of letters and
-digits, so punctuation is ignored): a quote of ``n >= 4`` words is found when some
-contiguous run of article words is within ``n // 10`` word edits of it (a word changed,
-added or dropped; Levenshtein distance over words). So a 12-word quote may differ in one
-word, a 20-word quote in two, and a 4-9-word quote only in punctuation; a quote of fewer
-than 4 words must match exactly. A quote with an ellipsis ("A ... B", "A […] B") is
-matched part by part, each part after the previous one.
+Otherwise a *small* difference is tolerated, measured on words: a quote of ``n >= 4``
+words (as a reader counts them, separated by spaces) is found when some contiguous run of
+the article is within ``n // 10`` word edits of it (a word changed, added or dropped: the
+Levenshtein distance over tokens, runs of letters and digits, so punctuation is ignored).
+So a 12-word quote may differ in one word, a 20-word quote in two, and a 4-9-word quote
+only in punctuation; a quote of fewer than 4 words must match exactly. A quote with an
+ellipsis ("A ... B", "A […] B") is matched part by part, each part after the previous one
+and with the same tolerance.
 
 Why this tolerance: language models copy long spans faithfully but often change one small
 word (tense, an article, "the" for "a") or drop a filler word; failing such a quote would
@@ -164,20 +165,21 @@ class ArticleIndex:
         at = self.folded.find(part, pos)
         if at >= 0:
             return at + len(part)
-        words = _WORD.findall(part)
-        if len(words) < MIN_FUZZY_WORDS:
+        size = len(part.split())  # words as a reader counts them: "Ukraine's" is one
+        if size < MIN_FUZZY_WORDS:
             return None
         self._index()
         first = bisect.bisect_left(self._starts, pos)
-        end = self._fuzzy_end(words, first)
+        end = self._fuzzy_end(_WORD.findall(part), first, size // WORDS_PER_EDIT)
         return None if end is None else self._ends[end - 1]
 
-    def _fuzzy_end(self, words: list[str], first: int) -> int | None:
-        """Exclusive end (word index) of the earliest run of article words from ``first``
-        on within ``len(words) // WORDS_PER_EDIT`` word edits of ``words``."""
+    def _fuzzy_end(self, words: list[str], first: int, k: int) -> int | None:
+        """Exclusive end (token index) of the earliest run of article tokens from ``first``
+        on within ``k`` token edits of ``words``."""
         positions = self._index()
         n = len(words)
-        k = n // WORDS_PER_EDIT
+        if not n:
+            return None
         counts = [len(positions.get(w, ())) for w in words]
         absent = counts.count(0)
         if absent > k:

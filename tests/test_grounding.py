@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 import time
+from pathlib import Path
 
 import pytest
 
@@ -26,6 +27,7 @@ TEXT = (
     "cheaper drones to exhaust Ukraine’s stocks of interceptor missiles – a pattern seen "
     "repeatedly since 2022."
 )
+SAMPLE = Path(__file__).resolve().parent.parent / "examples" / "syria-strike.txt"
 TWELVE = "would be deployed to protect critical energy infrastructure across the country during"
 
 
@@ -48,7 +50,7 @@ def check(article: Article, *quotes: str) -> Risk:
     "quote",
     [
         "the new air-defence system had intercepted",  # exact
-        "\"We can't win this war without our partners' help,\" he said",  # straight quotes
+        "\"We can't win this war without our partners' help, and they must help us now,\" he",
         "“most of the incoming drones”",  # curly quotes kept
         "interceptor missiles - a pattern seen repeatedly",  # hyphen for an en dash
         "over the capital -- a claim".replace("--", "—"),  # em dash as in the article
@@ -73,7 +75,7 @@ def test_one_changed_word_in_a_twelve_word_quote_is_tolerated(article: Article) 
 
 def test_one_dropped_or_added_word_is_tolerated(article: Article) -> None:
     assert check(article, TWELVE.replace("critical ", "")).supported is True
-    assert check(article, TWELVE.replace("energy", "energy and water")).supported is True
+    assert check(article, TWELVE.replace("energy", "national energy")).supported is True
 
 
 def test_two_changed_words_in_twelve_are_not(article: Article) -> None:
@@ -226,7 +228,7 @@ def test_fully_supported_briefing_has_no_flag(article: Article) -> None:
 
 
 def test_factory_briefing_against_its_example_article() -> None:
-    grounded = ground(read_source("examples/syria-strike.txt"), make_briefing())
+    grounded = ground(read_source(str(SAMPLE)), make_briefing())
     assert unsupported_items(grounded) == ["actor Humanitarian organisations", "risk R4"]
     assert grounded.provenance.grounding is not None
     assert (grounded.provenance.grounding.supported, grounded.provenance.grounding.total) == (9, 11)
@@ -275,5 +277,5 @@ def test_unsupported_items_ignores_unchecked_items() -> None:
 
 
 def test_ground_returns_a_briefing() -> None:
-    article = read_source("examples/syria-strike.txt")
+    article = read_source(str(SAMPLE))
     assert isinstance(ground(article, make_briefing()), Briefing)
