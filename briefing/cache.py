@@ -236,9 +236,9 @@ class Cache:
         """A cache at ``path``, or a NullCache (with a warning) when it cannot be used."""
         try:
             return cls(path)
-        except CacheUnavailableError as exc:
-            log.warning("running without the result cache: %s", exc)
-            return NullCache(path, reason=str(exc))
+        except (CacheUnavailableError, sqlite3.Error, OSError) as exc:
+            log.warning("running without the result cache: %s", _first_line(exc))
+            return NullCache(path, reason=_first_line(exc))
 
     @property
     def enabled(self) -> bool:
@@ -252,7 +252,7 @@ class Cache:
             conn = self._connect()
             try:
                 problem = self._check_and_init(conn)
-            except sqlite3.DatabaseError as exc:
+            except sqlite3.Error as exc:
                 if not _is_corrupt(exc):
                     conn.close()
                     raise CacheUnavailableError(
@@ -319,7 +319,8 @@ class Cache:
             conn.execute("COMMIT")
         except BaseException:
             if conn.in_transaction:
-                conn.execute("ROLLBACK")
+                with contextlib.suppress(sqlite3.Error):
+                    conn.execute("ROLLBACK")
             raise
         return None
 
@@ -373,22 +374,26 @@ class Cache:
             except sqlite3.Error as exc:
                 self._warn("read", exc)
                 return None
-            if row is None:
-                return None
-            try:
-                return Briefing.model_validate_json(row[0])
-            except (ValidationError, ValueError, TypeError) as exc:
-                log.warning(
-                    "cache %s: dropped an unreadable entry %s… (%s)",
-                    self.path,
-                    key[:12],
-                    _first_line(exc),
-                )
+        if row is None:
+            return None
+        try:
+            return Briefing.model_validate_json(row[0])  # outside the lock: threads go on
+        except (ValidationError, ValueError, TypeError) as exc:
+            log.warning(
+                "cache %s: dropped an unreadable entry %s… (%s)",
+                self.path,
+                key[:12],
+                _first_line(exc),
+            )
+        with self._lock:
+            if self._conn is not None:
                 try:
-                    self._conn.execute("DELETE FROM briefings WHERE key = ?", (key,))
-                except sqlite3.Error as del_exc:
-                    self._warn("delete", del_exc)
-                return None
+                    self._conn.execute(  # only that row: a thread may have replaced it
+                        "DELETE FROM briefings WHERE key = ? AND briefing = ?", (key, row[0])
+                    )
+                except sqlite3.Error as exc:
+                    self._warn("delete", exc)
+        return None
 
     def put(self, key: str, briefing: Briefing) -> None:
         """Store ``briefing`` under ``key`` (committed at once); an SQLite error skips it."""
@@ -559,7 +564,7 @@ def _open_lock(path: Path) -> Iterator[None]:
         os.close(fd)  # closing releases the lock
 
 
-def _is_corrupt(exc: sqlite3.DatabaseError) -> bool:
+def _is_corrupt(exc: sqlite3.Error) -> bool:
     code = getattr(exc, "sqlite_errorcode", None)
     if isinstance(code, int):
         return (code & 0xFF) in _CORRUPT_CODES

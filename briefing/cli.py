@@ -17,7 +17,7 @@ from typing import Any, BinaryIO, TypeVar
 import click
 
 from briefing import __version__
-from briefing.errors import EXIT_FAILURE, BriefingError
+from briefing.errors import EXIT_FAILURE, EXIT_USAGE, BriefingError
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -397,3 +397,221 @@ def eval_command(
     items = load_dataset(dataset, limit)
     configs = configurations(summarisers, prompt_specs, base)
     click.echo(format_table(run_eval(items, configs, concurrency)))
+
+
+@main.command()
+@click.argument("sources", nargs=-1, metavar="[SOURCE]...")
+@click.option(
+    "--from-dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    help="Folder of article files (.txt, .md, .html).",
+)
+@click.option(
+    "--urls",
+    "urls_file",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="File with one article URL per line (# comments).",
+)
+@click.option("--feed", "feeds", multiple=True, metavar="URL", help="RSS/Atom feed; repeatable.")
+@click.option(
+    "--max-items",
+    type=click.IntRange(min=1),
+    default=10,
+    show_default=True,
+    help="Items taken from each feed.",
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(),
+    help="Output file or folder. [default: output/briefing-DATE.FORMAT]",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["pdf", "html", "json"]),
+    help="Output format. [default: from the -o suffix, else pdf]",
+)
+@click.option("--date", "day", type=click.DateTime(["%Y-%m-%d"]), help="Date of the digest.")
+@click.option(
+    "--concurrency",
+    type=click.IntRange(1, 64),
+    default=8,
+    show_default=True,
+    help="Articles fetched and summarised at once.",
+)
+@click.option(
+    "--cache-dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    help="Cache folder. [default: the user cache dir]",
+)
+@click.option("--no-cache", is_flag=True, help="Neither read nor write cached briefings.")
+@click.option("--force", is_flag=True, help="Rewrite the digest even if nothing changed.")
+@click.option(
+    "--allow-private",
+    is_flag=True,
+    help="Fetch from loopback/private addresses (intranet sources).",
+)
+@click.option(
+    "--log-file",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Also append the log lines to this file.",
+)
+@_model_options
+@_map_errors
+def daily(
+    sources: tuple[str, ...],
+    from_dir: Path | None,
+    urls_file: Path | None,
+    feeds: tuple[str, ...],
+    max_items: int,
+    output: str | None,
+    fmt: str | None,
+    day: Any,
+    concurrency: int,
+    cache_dir: Path | None,
+    no_cache: bool,
+    force: bool,
+    allow_private: bool,
+    log_file: Path | None,
+    **kwargs: Any,
+) -> None:
+    """Brief many sources into one dated digest (for cron).
+
+    SOURCE is a file, a folder of articles or an article URL. Exit 0: all sources briefed;
+    3: digest written but some sources failed (see its appendix); 1: nothing briefed, nothing
+    written; 5: another run holds the lock.
+    """
+    from briefing.daily import DailyOptions, run_daily
+
+    verbose, quiet = kwargs["verbose"], kwargs["quiet"]
+    settings = _settings(kwargs)
+    interactive = _interactive() and not verbose and not quiet
+    _daily_logging(quiet=quiet, interactive=interactive, log_file=log_file)
+    progress = _ProgressLine() if interactive else None
+    try:
+        result = run_daily(
+            DailyOptions(
+                sources=sources,
+                from_dir=from_dir,
+                urls_file=urls_file,
+                feeds=feeds,
+                output=output,
+                fmt=fmt,
+                day=day.date() if day else None,
+                max_items=max_items,
+                concurrency=concurrency,
+                cache_dir=cache_dir,
+                use_cache=not no_cache,
+                force=force,
+                allow_private=allow_private,
+                settings=settings,
+            ),
+            progress=progress.update if progress else None,
+        )
+    finally:
+        if progress:
+            progress.close()
+    logger = logging.getLogger("briefing")
+    p = result.digest.provenance
+    ok = sum(1 for s in result.digest.sources if s.status in ("ok", "cached"))
+    failed = sum(1 for s in result.digest.sources if s.status == "failed")
+    logger.log(
+        logging.WARNING if failed else logging.INFO,
+        "%s %s: %d briefed (%d from cache, %d summarised now), %d failed",
+        "wrote" if result.written else "unchanged",
+        result.path,
+        ok,
+        p.cache_hits,
+        p.model_requests,
+        failed,
+    )
+    click.echo(str(result.path))
+    if result.exit_code:
+        sys.exit(result.exit_code)
+
+
+def _interactive() -> bool:
+    return sys.stderr.isatty()
+
+
+def _daily_logging(*, quiet: bool, interactive: bool, log_file: Path | None) -> None:
+    """Cron: one line per source on stderr (-q: only problems). A TTY: a progress line instead.
+    --log-file always gets every line, with a timestamp."""
+    logger = logging.getLogger("briefing")
+    logger.setLevel(logging.INFO)
+    for handler in logger.handlers:
+        if getattr(handler, "_briefing", False):
+            handler.setLevel(logging.WARNING if quiet or interactive else logging.INFO)
+    if log_file is not None:
+        try:
+            file_handler = logging.FileHandler(log_file, encoding="utf-8")
+        except OSError as exc:
+            raise BriefingClickError(
+                f"cannot open log file {log_file}: {exc.strerror}", EXIT_USAGE
+            ) from None
+        file_handler.setFormatter(logging.Formatter("%(asctime)s briefing: %(message)s"))
+        logger.addHandler(file_handler)
+
+
+class _ProgressLine:
+    """A one-line progress bar with the latest item's status, redrawn in place (TTY only)."""
+
+    def __init__(self) -> None:
+        self._shown = False
+
+    def update(self, p: Any) -> None:
+        width = 24
+        filled = width * p.done // max(1, p.total)
+        name = p.location if len(p.location) <= 40 else "…" + p.location[-39:]
+        line = f"[{'#' * filled}{'.' * (width - filled)}] {p.done}/{p.total} {name}: {p.outcome}"
+        click.echo("\r\033[K" + line[:160], nl=False, err=True)
+        self._shown = True
+
+    def close(self) -> None:
+        if self._shown:
+            click.echo("", err=True)
+
+
+@main.group()
+def cache() -> None:
+    """Inspect or empty the cache of briefings."""
+
+
+_cache_dir_option = click.option(
+    "--cache-dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    help="Cache folder. [default: the user cache dir]",
+)
+
+
+@cache.command("info")
+@_cache_dir_option
+@_map_errors
+def cache_info(cache_dir: Path | None) -> None:
+    """Where the cache is, how many briefings it holds and how big it is."""
+    from briefing.cache import cache_path, open_cache
+
+    _setup_logging(False, False)
+    with open_cache(cache_dir) as store:
+        info = store.info()
+    path = info.path or cache_path(cache_dir)
+    click.echo(f"path: {path}")
+    click.echo(f"entries: {info.entries}")
+    click.echo(f"size: {info.bytes} bytes")
+    if info.oldest and info.newest:
+        click.echo(f"oldest: {info.oldest.isoformat(timespec='seconds')}")
+        click.echo(f"newest: {info.newest.isoformat(timespec='seconds')}")
+
+
+@cache.command("clear")
+@_cache_dir_option
+@_map_errors
+def cache_clear(cache_dir: Path | None) -> None:
+    """Remove every cached briefing."""
+    from briefing.cache import open_cache
+
+    _setup_logging(False, False)
+    with open_cache(cache_dir) as store:
+        removed = store.clear()
+    click.echo(f"removed {removed} cached briefing{'s' if removed != 1 else ''}")

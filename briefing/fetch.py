@@ -13,8 +13,10 @@ Every fetch follows the :class:`FetchPolicy`:
   of a second lookup. A small httpx transport (:class:`_PinnedTransport`) runs httpcore's
   connection pool over a network backend that dials only the checked addresses of the host; the
   URL keeps the host name, so the ``Host`` header, TLS SNI and certificate verification all use
-  the name as usual. (Residual risk: none for the check-then-connect race. Proxies from the
-  environment are *not* used: a proxy would resolve names itself, so the check would be void.)
+  the name as usual. No residual check-then-connect race. What remains is trusting the system
+  resolver's answer itself, and public hosts that relay requests inward (outside our reach).
+  Proxies from the environment (``HTTP_PROXY``...) are *not* used: a proxy would resolve names
+  itself and void the check.
 * **A total deadline** covering DNS, connecting, TLS, every redirect and the body: each socket
   operation's timeout is clamped to the time left, and the clock is checked between chunks, so a
   server dripping one byte a second cannot stretch a fetch beyond ``deadline``.
@@ -58,9 +60,12 @@ __all__ = [
     "FEED_TYPES",
     "USER_AGENT",
     "Accept",
+    "Dialer",
     "FetchError",
     "FetchPolicy",
     "Fetched",
+    "Resolver",
+    "decode_body",
     "fetch",
     "fetch_article",
     "is_private_address",
@@ -99,8 +104,8 @@ class FetchError(InputError):
     """A URL could not be fetched, or what it returned is refused. Exit code 2 (bad input).
 
     ``url`` is the URL asked for; ``problem`` the reason (after ``"<url>: "`` in the message);
-    ``transient`` is True when trying again later may help (timeouts, connection failures,
-    HTTP 429 and 5xx), so a caller can tell a flaky night from a bad source.
+    ``transient`` is True when trying again later may help (deadline, DNS and connection
+    failures, HTTP 408, 429 and 5xx), so a caller can tell a flaky night from a bad source.
     """
 
     def __init__(self, url: str, problem: str, *, transient: bool = False) -> None:
@@ -213,7 +218,8 @@ class _Clock:
         return self.end - time.monotonic()
 
     def expired(self) -> _Problem:
-        return _Problem(f"took longer than {self.seconds:g} s (deadline)", per_hop=False)
+        problem = f"took longer than {self.seconds:g} s (deadline)"
+        return _Problem(problem, transient=True, per_hop=False)
 
     def check(self) -> float:
         left = self.remaining()
@@ -657,7 +663,7 @@ def _get(
         if status in _REDIRECTS and response.headers.get("location"):
             return response.headers["location"]
         if not 200 <= status < 300:
-            raise _Problem(f"HTTP {status}", transient=status == 429 or status >= 500)
+            raise _Problem(f"HTTP {status}", transient=status in (408, 429) or status >= 500)
         media, charset = _media_type(response.headers.get("content-type", ""))
         allowed, what = _allowed(accept)
         if media not in allowed:
@@ -724,14 +730,17 @@ def _extract_html(html: str) -> tuple[str | None, str | None, str | None]:
     """
     import trafilatura  # imported here: ~0.2 s, only needed for web articles
 
-    text = trafilatura.extract(
-        html,
-        output_format="txt",
-        include_comments=False,
-        include_tables=False,
-        favor_precision=True,
-        with_metadata=False,
-    )
+    try:
+        text = trafilatura.extract(
+            html,
+            output_format="txt",
+            include_comments=False,
+            include_tables=False,
+            favor_precision=True,
+            with_metadata=False,
+        )
+    except Exception:  # a parser bug on hostile HTML: fall back to our own extraction
+        text = None
     title = published = None
     try:
         # extensive=False: dates from the page's markup only, never guessed from its text.

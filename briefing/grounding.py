@@ -20,7 +20,8 @@ and quote marks. The quote is found when it is then a substring of the article.
 Otherwise a *small* difference is tolerated, measured on words: a quote of ``n >= 4``
 words (as a reader counts them, separated by spaces) is found when some contiguous run of
 the article is within ``n // 10`` word edits of it (a word changed, added or dropped: the
-Levenshtein distance over tokens, runs of letters and digits, so punctuation is ignored).
+Levenshtein distance over tokens: runs of letters and digits, with apostrophes inside, so
+other punctuation is ignored).
 So a 12-word quote may differ in one word, a 20-word quote in two, and a 4-9-word quote
 only in punctuation; a quote of fewer than 4 words must match exactly. A quote with an
 ellipsis ("A ... B", "A […] B") is matched part by part, each part after the previous one
@@ -51,8 +52,7 @@ import re
 import string
 import unicodedata
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, cached_property
 from typing import TypeVar
 
 from briefing.model import Actor, Article, Assessment, Briefing, Flag, GroundingSummary, Risk
@@ -94,14 +94,16 @@ _TABLE: dict[int, str | None] = {
 }
 _STRIP = string.punctuation + string.whitespace
 _ELLIPSIS = re.compile(r"\s*\[?\.{3,}\]?\s*")
-_WORD = re.compile(r"\w+")
+_WORD = re.compile(r"\w+(?:'\w+)*")  # a token: "ukraine's" is one, "air-defence" two
+_READER_WORD = re.compile(r"\S*\w\S*")  # a word as a reader counts it (not a lone dash)
 _MAX_REASON_QUOTES = 1
 _Item = TypeVar("_Item", Actor, Assessment, Risk)
 
 
 def normalise(text: str, *, fold: bool = True) -> str:
     """The comparison form of ``text`` (see the module docstring); ``fold`` case-folds."""
-    text = unicodedata.normalize("NFKC", text.translate(_TABLE)).translate(_TABLE)
+    if not text.isascii() or "`" in text:  # ASCII text is already in NFKC
+        text = unicodedata.normalize("NFKC", text.translate(_TABLE)).translate(_TABLE)
     if fold:
         text = text.casefold()
     return " ".join(text.split())
@@ -111,33 +113,37 @@ def _quote_form(quote: str) -> str:
     return normalise(quote).strip(_STRIP)
 
 
-@dataclass
 class ArticleIndex:
-    """The article in comparison form, with a word index built on first fuzzy use."""
+    """The article (title and text) in comparison form; word index built on first use."""
 
-    folded: str
-    cased: str
-    _words: list[str] = field(default_factory=list)
-    _starts: list[int] = field(default_factory=list)
-    _ends: list[int] = field(default_factory=list)
-    _positions: dict[str, list[int]] | None = None
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.folded = normalise(text)
 
     @classmethod
     def of(cls, article: Article) -> ArticleIndex:
-        text = f"{article.title}\n\n{article.text}"
-        return cls(folded=normalise(text), cased=normalise(text, fold=False))
+        return cls(f"{article.title}\n\n{article.text}")
 
-    def _index(self) -> dict[str, list[int]]:
-        if self._positions is None:
-            positions: dict[str, list[int]] = {}
-            for i, match in enumerate(_WORD.finditer(self.folded)):
-                word = match.group()
-                self._words.append(word)
-                self._starts.append(match.start())
-                self._ends.append(match.end())
-                positions.setdefault(word, []).append(i)
-            self._positions = positions
-        return self._positions
+    @cached_property
+    def cased(self) -> str:
+        return normalise(self.text, fold=False)
+
+    @cached_property
+    def words(self) -> list[str]:
+        return _WORD.findall(self.folded)
+
+    @cached_property
+    def positions(self) -> dict[str, list[int]]:
+        positions: dict[str, list[int]] = {}
+        for i, word in enumerate(self.words):
+            positions.setdefault(word, []).append(i)
+        return positions
+
+    @cached_property
+    def spans(self) -> tuple[list[int], list[int]]:
+        """Start and end offsets (in ``folded``) of every word."""
+        matches = list(_WORD.finditer(self.folded))
+        return [m.start() for m in matches], [m.end() for m in matches]
 
     # -- quotes ---------------------------------------------------------------------------
 
@@ -150,33 +156,33 @@ class ArticleIndex:
             return True
         parts = [p.strip(_STRIP) for p in _ELLIPSIS.split(form)]
         parts = [p for p in parts if p]
-        if not parts:
-            return False
         pos = 0
-        for part in parts:
-            end = self._find_part(part, pos)
+        for i, part in enumerate(parts):
+            end = self._find_part(part, pos, last=i == len(parts) - 1)
             if end is None:
                 return False
             pos = end
-        return True
+        return bool(parts)
 
-    def _find_part(self, part: str, pos: int) -> int | None:
-        """End offset (in ``folded``) of the first match of ``part`` at or after ``pos``."""
+    def _find_part(self, part: str, pos: int, *, last: bool) -> int | None:
+        """End offset (in ``folded``) of the first match of ``part`` at or after ``pos``
+        (any offset when ``last``: nothing follows), or None."""
         at = self.folded.find(part, pos)
         if at >= 0:
             return at + len(part)
-        size = len(part.split())  # words as a reader counts them: "Ukraine's" is one
+        size = len(_READER_WORD.findall(part))
         if size < MIN_FUZZY_WORDS:
             return None
-        self._index()
-        first = bisect.bisect_left(self._starts, pos)
+        first = bisect.bisect_left(self.spans[0], pos) if pos else 0
         end = self._fuzzy_end(_WORD.findall(part), first, size // WORDS_PER_EDIT)
-        return None if end is None else self._ends[end - 1]
+        if end is None:
+            return None
+        return len(self.folded) if last else self.spans[1][end - 1]
 
     def _fuzzy_end(self, words: list[str], first: int, k: int) -> int | None:
         """Exclusive end (token index) of the earliest run of article tokens from ``first``
         on within ``k`` token edits of ``words``."""
-        positions = self._index()
+        positions = self.positions
         n = len(words)
         if not n:
             return None
@@ -186,7 +192,7 @@ class ArticleIndex:
             return None
         # Among k - absent + 1 quote words present in the article, one is matched exactly.
         anchors = sorted((c, i) for i, c in enumerate(counts) if c)[: k - absent + 1]
-        total = len(self._words)
+        total = len(self.words)
         spans: list[tuple[int, int]] = []
         for _, i in anchors:
             occurrences = positions[words[i]]
@@ -199,7 +205,7 @@ class ArticleIndex:
         for lo, hi in _merge(spans):
             if best is not None and lo >= best:
                 break
-            end = _myers_first_end(words, self._words, lo, hi, k)
+            end = _myers_first_end(words, self.words, lo, hi, k)
             if end is not None and (best is None or end < best):
                 best = end
         return best

@@ -246,7 +246,8 @@ def _long_article(rng: random.Random, words: int) -> str:
         sentences.append(" ".join(tokens[i : i + n]).capitalize() + ".")
         i += n
     paragraphs = [" ".join(sentences[j : j + 6]) for j in range(0, len(sentences), 6)]
-    return "\n\n".join(paragraphs)
+    # Some typography, so the article is not plain ASCII: apostrophes and dashes.
+    return "\n\n".join(paragraphs).replace("ka ", "ka’s ").replace(" lo ", " lo — ")
 
 
 def test_speed_on_a_100k_word_article() -> None:

@@ -282,13 +282,13 @@ def test_deadline_covers_the_whole_map_reduce(
     long_article: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    # Each answer takes 1.2 s; after the first four parts less than 1 s of the 2 s is left.
-    monkeypatch.setenv("BRIEFING_DEADLINE", "2")
-    llm.default = answer(delay=1.2)
+    # Each answer takes 1.8 s; after the first four parts less than 1 s of 2.5 s is left.
+    monkeypatch.setenv("BRIEFING_DEADLINE", "2.5")
+    llm.default = answer(delay=1.8)
     result = build(run_cli, long_article)
     assert result.returncode == 4, result.stderr
     assert re.fullmatch(
-        r"Error: no answer within the 2 s deadline for this article "
+        r"Error: no answer within the 2\.5 s deadline for this article "
         r"\(briefing part [5-9] of \d+\)\n",
         result.stderr,
     )

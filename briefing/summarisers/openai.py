@@ -10,10 +10,11 @@ Long articles are never truncated. The budget for the article in one request is
 the JSON schema and message framing, all estimated with :func:`estimate_tokens`). An article
 over it is briefed map-reduce (``mapreduce.py``): a draft per chunk, then the ``merge``
 prompt. ``settings.deadline`` is one wall-clock budget for the whole article, all chunk and
-merge requests and their retries and repairs included (no request starts after it and each
-request's timeout is cut to what is left), so ``--deadline`` stays the longest a build waits
-for the model whatever the article's length; raise it for very long articles. Token usage is
-summed over all requests.
+merge requests and their repairs included: no request starts with less than a second left,
+and each request's timeout is cut to what is left, so the deadline stays the longest a
+build waits for the model whatever the article's length (the SDK's own retries of a request
+may overrun it by at most ``max_retries`` request timeouts); raise it for very long articles.
+Token usage is summed over all requests.
 """
 
 from __future__ import annotations
@@ -140,6 +141,7 @@ class OpenAISummariser:
         )
 
     def summarise(self, article: Article) -> Briefing:
+        self.client()  # importing the SDK takes a second: not charged to the deadline
         started = time.monotonic()
         deadline = started + self.settings.deadline
         usage = _UsageSum()
@@ -208,7 +210,6 @@ class OpenAISummariser:
             n,
             merge_prompt.label,
         )
-        self.client()  # created once, before the threads share it
 
         def brief_part(text: str, i: int, n: int) -> Draft:
             title = article.title + _PART_NOTE.format(i=i, n=n)
@@ -273,10 +274,9 @@ class OpenAISummariser:
         import openai
 
         remaining = deadline - time.monotonic()
+        late = f"no answer within the {self.settings.deadline:g} s deadline for this article"
         if remaining < _MIN_REQUEST_SECONDS:
-            raise ModelError(
-                f"no answer within the {self.settings.deadline:g} s deadline for this article"
-            )
+            raise ModelError(late)
         try:
             completion = (
                 self.client()
@@ -290,6 +290,9 @@ class OpenAISummariser:
                     max_tokens=openai.omit if params.max_tokens is None else params.max_tokens,
                 )
             )
+        except openai.APITimeoutError as exc:  # cut short by the deadline, or not
+            cut = remaining < self.settings.timeout
+            raise ModelError(late if cut else self.describe_error(exc)) from None
         except openai.APIError as exc:
             raise ModelError(self.describe_error(exc)) from None
         if completion.usage:

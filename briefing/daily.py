@@ -1,0 +1,430 @@
+"""Build one digest from many sources: gather, fetch, dedupe, summarise (bounded concurrency,
+cache), check, summarise the day, render, write under a lock. Built for cron at 05:30.
+
+Partial failure is normal at night: a source that fails becomes a line in the appendix with its
+reason, and the run exits 3. Only when nothing at all was summarised is there no digest (exit 1),
+so yesterday's file stays untouched.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import threading
+import time
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+from briefing import __version__
+from briefing.config import Settings
+from briefing.errors import EXIT_OK, EXIT_PARTIAL, BriefingError, ConfigError
+from briefing.model import Article, Briefing, Digest, DigestProvenance, SourceKind, SourceStatus
+from briefing.output import FORMATS, atomic_write, format_from_path, run_lock
+
+log = logging.getLogger("briefing.daily")
+
+ARTICLE_SUFFIXES = (".txt", ".text", ".md", ".markdown", ".html", ".htm")
+
+
+@dataclass(frozen=True)
+class DailyOptions:
+    sources: Sequence[str] = ()
+    from_dir: Path | None = None
+    urls_file: Path | None = None
+    feeds: Sequence[str] = ()
+    output: str | Path | None = None
+    fmt: str | None = None
+    day: date | None = None
+    max_items: int = 10
+    concurrency: int = 8
+    cache_dir: Path | None = None
+    use_cache: bool = True
+    force: bool = False
+    allow_private: bool = False
+    settings: Settings = field(default_factory=Settings)
+
+
+@dataclass(frozen=True)
+class Progress:
+    """One source finished a stage: what the CLI shows (progress bar) or logs."""
+
+    location: str
+    stage: str
+    outcome: str
+    ms: int
+    done: int
+    total: int
+
+
+@dataclass(frozen=True)
+class DailyResult:
+    path: Path
+    digest: Digest
+    written: bool  # False: an unchanged day, the existing file was kept
+    exit_code: int  # 0, or 3 when some sources failed
+
+
+class NothingBriefedError(BriefingError):
+    """No source could be summarised: no digest is written (exit 1)."""
+
+
+@dataclass
+class _Item:
+    """A source on its way through the run."""
+
+    location: str
+    kind: SourceKind
+    via: str | None = None
+    article: Article | None = None
+    briefing: Briefing | None = None
+    status: str = "pending"
+    reason: str | None = None
+    ms: int = 0
+
+
+def default_output(day: date, fmt: str) -> Path:
+    return Path("output") / f"briefing-{day.isoformat()}.{fmt}"
+
+
+def run_daily(
+    options: DailyOptions, progress: Callable[[Progress], None] | None = None
+) -> DailyResult:
+    fmt = options.fmt or format_from_path(options.output) or "pdf"
+    if fmt not in FORMATS:
+        raise ConfigError(f"unknown format {fmt!r} (choose from: {', '.join(FORMATS)})")
+    day = options.day or date.today()
+    if options.output is None:
+        path = default_output(day, fmt)
+    elif Path(options.output).is_dir() or str(options.output).endswith("/"):
+        path = Path(options.output) / default_output(day, fmt).name
+    else:
+        path = Path(options.output)
+    with run_lock(path):
+        return _run(options, path, fmt, day, progress)
+
+
+def _run(
+    options: DailyOptions,
+    path: Path,
+    fmt: str,
+    day: date,
+    progress: Callable[[Progress], None] | None,
+) -> DailyResult:
+    from briefing.cache import cache_key, open_cache
+    from briefing.fetch import FetchPolicy
+    from briefing.pipeline import make_summariser
+
+    started = time.monotonic()
+    settings = options.settings
+    summariser = make_summariser(settings)
+    if settings.summariser == "auto" and summariser.name == "offline":
+        log.warning("using the offline summariser (set OPENAI_API_KEY or OPENAI_BASE_URL "
+                    "to use a language model)")
+    policy = FetchPolicy(allow_private=options.allow_private)
+    items = _gather(options, policy)
+    _dedupe_urls(items)
+    if not items:
+        raise ConfigError(
+            "no sources given: name files, folders or URLs, or use --from-dir, --urls or --feed"
+        )
+    reporter = _Reporter(len(_pending(items)), progress)
+    workers = max(1, options.concurrency)
+
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        list(pool.map(lambda item: _load(item, policy, reporter), _pending(items)))
+    for item in _dedupe_texts(items):
+        reporter.report(item, "dedupe")
+
+    hits = requests = 0
+    counter_lock = threading.Lock()
+    with open_cache(options.cache_dir, enabled=options.use_cache) as cache:
+
+        def summarise(item: _Item) -> None:
+            nonlocal hits, requests
+            assert item.article is not None
+            start = time.monotonic()
+            key = cache_key(item.article.source.sha256, summariser)
+            cached = cache.get(key)
+            if cached is not None:
+                item.briefing, item.status = cached, "cached"
+                with counter_lock:
+                    hits += 1
+            else:
+                try:
+                    item.briefing = _summarise_one(item.article, summariser, settings)
+                    item.status = "ok"
+                    cache.put(key, item.briefing)
+                except BriefingError as exc:
+                    item.status, item.reason = "failed", exc.message
+                except Exception as exc:  # a bug must not cost the whole morning's digest
+                    item.status = "failed"
+                    item.reason = f"internal error: {type(exc).__name__}: {exc}"
+                with counter_lock:
+                    requests += 1
+            item.ms += int((time.monotonic() - start) * 1000)
+            reporter.report(item, "summarise")
+
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            list(pool.map(summarise, _pending(items)))
+
+    briefings = [i.briefing for i in items if i.briefing is not None]
+    failed = [i for i in items if i.status == "failed"]
+    if not briefings:
+        first = failed[0].reason if failed else "no articles"
+        raise NothingBriefedError(
+            f"nothing was summarised: {len(failed)} of {len(items)} sources failed "
+            f"(first: {failed[0].location if failed else '-'}: {first}); no digest written"
+        )
+    from briefing.digest import executive_summary
+
+    summary, digest_prov = executive_summary(briefings, summariser, settings)
+    digest = Digest(
+        title=f"Daily briefing — {_long_date(day)}",
+        day=day.isoformat(),
+        executive_summary=summary,
+        briefings=briefings,
+        sources=[_status(i) for i in items],
+        provenance=DigestProvenance(
+            summariser=summariser.name,  # type: ignore[arg-type]
+            model=digest_prov.model,
+            base_url=digest_prov.base_url,
+            prompt=digest_prov.prompt,
+            generated_at=datetime.now(UTC),
+            usage=digest_prov.usage,
+            duration_ms=int((time.monotonic() - started) * 1000),
+            cache_hits=hits,
+            model_requests=requests,
+            tool_version=__version__,
+        ),
+    )
+    exit_code = EXIT_PARTIAL if failed else EXIT_OK
+    fingerprint = _fingerprint(digest, fmt)
+    marker = path.parent / f".{path.name}.sha256"
+    if (
+        not options.force
+        and requests == 0
+        and path.exists()
+        and marker.exists()
+        and marker.read_text().strip() == fingerprint
+    ):
+        log.info("unchanged: %s already holds this digest (use --force to rewrite)", path)
+        return DailyResult(path, digest, written=False, exit_code=exit_code)
+    data = _render(digest, fmt, settings.evidence)
+    atomic_write(path, data)
+    atomic_write(marker, (fingerprint + "\n").encode())
+    return DailyResult(path, digest, written=True, exit_code=exit_code)
+
+
+def _summarise_one(article: Article, summariser: object, settings: Settings) -> Briefing:
+    from briefing.checks import check, enforce_strict
+
+    briefing = check(article, summariser.summarise(article))  # type: ignore[attr-defined]
+    if settings.strict:
+        enforce_strict(briefing)
+    return briefing
+
+
+def _render(digest: Digest, fmt: str, evidence: str) -> bytes:
+    if fmt == "json":
+        return (digest.model_dump_json(indent=2) + "\n").encode("utf-8")
+    from briefing import render
+
+    html = render.render_digest_html(digest, evidence=evidence)  # type: ignore[arg-type]
+    return html.encode("utf-8") if fmt == "html" else render.render_digest_pdf(html, digest)
+
+
+def _fingerprint(digest: Digest, fmt: str) -> str:
+    """What the digest says, without when it was made: equal on an unchanged day."""
+    data = digest.model_dump(mode="json", exclude={"provenance"})
+    for briefing in data["briefings"]:
+        briefing["provenance"].pop("generated_at", None)
+        briefing["provenance"].pop("duration_ms", None)
+    for source in data["sources"]:
+        source.pop("ms", None)
+        if source["status"] == "cached":
+            source["status"] = "ok"
+    import json
+
+    canonical = json.dumps([fmt, __version__, data], sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def _status(item: _Item) -> SourceStatus:
+    title = item.briefing.title if item.briefing else (item.article.title if item.article else None)
+    return SourceStatus(
+        location=item.location,
+        kind=item.kind,
+        via=item.via,
+        status=item.status if item.status != "pending" else "failed",  # type: ignore[arg-type]
+        reason=item.reason,
+        title=title,
+        ms=item.ms,
+    )
+
+
+def _pending(items: list[_Item]) -> list[_Item]:
+    return [i for i in items if i.status == "pending"]
+
+
+class _Reporter:
+    """Thread-safe progress: one log line per source and stage, plus the CLI's callback."""
+
+    def __init__(self, total: int, callback: Callable[[Progress], None] | None) -> None:
+        self.total = total
+        self.done = 0
+        self.callback = callback
+        self._lock = threading.Lock()
+
+    def report(self, item: _Item, stage: str) -> None:
+        """Called once per source, when it is done (briefed, cached, failed or a duplicate)."""
+        with self._lock:
+            self.done += 1
+            outcome = item.status
+            if item.reason:
+                outcome += f": {item.reason}"
+            level = logging.WARNING if item.status == "failed" else logging.INFO
+            log.log(level, "%s | %s | %s | %d ms", item.location, stage, outcome, item.ms)
+            if self.callback:
+                self.callback(
+                    Progress(item.location, stage, outcome, item.ms, self.done, self.total)
+                )
+
+
+def _gather(options: DailyOptions, policy: object) -> list[_Item]:
+    """Every source named, in a stable order; feeds expanded into their items."""
+    from briefing.feeds import read_feed
+
+    items: list[_Item] = []
+    for spec in options.sources:
+        items.extend(_expand(spec))
+    if options.from_dir is not None:
+        items.extend(_expand(str(options.from_dir), require_dir=True))
+    if options.urls_file is not None:
+        items.extend(_url_item(u) for u in _read_url_list(options.urls_file))
+    for feed in options.feeds:
+        start = time.monotonic()
+        try:
+            entries = read_feed(feed, policy, options.max_items)  # type: ignore[arg-type]
+        except BriefingError as exc:
+            ms = int((time.monotonic() - start) * 1000)
+            items.append(_Item(feed, "feed", status="failed", reason=exc.message, ms=ms))
+            log.warning("%s | feed | failed: %s | %d ms", feed, exc.message, ms)
+            continue
+        log.info(
+            "%s | feed | %d items | %d ms",
+            feed,
+            len(entries),
+            int((time.monotonic() - start) * 1000),
+        )
+        items.extend(_Item(e.link, "feed", via=feed) for e in entries)
+    return items
+
+
+def _expand(spec: str, require_dir: bool = False) -> list[_Item]:
+    if spec.startswith(("http://", "https://")):
+        return [_url_item(spec)]
+    path = Path(spec)
+    if path.is_dir():
+        files = sorted(
+            p
+            for p in path.iterdir()
+            if p.is_file() and p.suffix.lower() in ARTICLE_SUFFIXES and not p.name.startswith(".")
+        )
+        return [_Item(str(p), "file") for p in files]
+    if require_dir:
+        raise ConfigError(f"--from-dir {spec}: not a folder")
+    return [_Item(spec, "file")]
+
+
+def _url_item(url: str) -> _Item:
+    return _Item(url, "url")
+
+
+def _read_url_list(path: Path) -> list[str]:
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"cannot read the URL list {path}: {exc}") from None
+    return [line.strip() for line in lines if line.strip() and not line.lstrip().startswith("#")]
+
+
+def _load(item: _Item, policy: object, reporter: _Reporter) -> None:
+    from briefing.fetch import fetch_article
+    from briefing.sources import read_source
+
+    start = time.monotonic()
+    try:
+        if item.kind == "file":
+            item.article = read_source(item.location)
+        else:
+            article = fetch_article(item.location, policy)  # type: ignore[arg-type]
+            if item.kind == "feed":
+                source = article.source.model_copy(update={"kind": "feed"})
+                article = article.model_copy(update={"source": source})
+            item.article = article
+    except BriefingError as exc:
+        item.status, item.reason = "failed", exc.message
+    except Exception as exc:  # never let one source break the run
+        item.status, item.reason = "failed", f"internal error: {type(exc).__name__}: {exc}"
+    item.ms = int((time.monotonic() - start) * 1000)
+    if item.status == "failed":
+        reporter.report(item, "fetch" if item.kind != "file" else "read")
+
+
+def _normal_url(url: str) -> str:
+    parts = urlsplit(url)
+    return urlunsplit(
+        (parts.scheme.lower(), parts.netloc.lower(), parts.path or "/", parts.query, "")
+    )
+
+
+def _dedupe_urls(items: list[_Item]) -> None:
+    """The same URL (from two feeds, or a feed and the URL list) is fetched once."""
+    seen: dict[str, str] = {}
+    for item in _pending(items):
+        if item.kind == "file":
+            continue
+        key = _normal_url(item.location)
+        if key in seen:
+            item.status, item.reason = "duplicate", f"same URL as {seen[key]}"
+        else:
+            seen[key] = item.location
+
+
+def _dedupe_texts(items: list[_Item]) -> list[_Item]:
+    """The same text under two names is briefed once; returns the duplicates found."""
+    seen: dict[str, str] = {}
+    duplicates = []
+    for item in _pending(items):
+        assert item.article is not None
+        sha = item.article.source.sha256
+        if sha in seen:
+            item.status, item.reason = "duplicate", f"same text as {seen[sha]}"
+            duplicates.append(item)
+        else:
+            seen[sha] = item.location
+    return duplicates
+
+
+_MONTHS = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
+
+
+def _long_date(day: date) -> str:
+    return f"{day.day} {_MONTHS[day.month - 1]} {day.year}"  # not locale-dependent
