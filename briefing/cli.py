@@ -453,6 +453,13 @@ def eval_command(
     help="Fetch from loopback/private addresses (intranet sources).",
 )
 @click.option(
+    "--fetch-timeout",
+    type=click.FloatRange(min=0.1),
+    default=20.0,
+    show_default=True,
+    help="Seconds per web fetch, redirects and body included.",
+)
+@click.option(
     "--log-file",
     type=click.Path(path_type=Path, dir_okay=False),
     help="Also append the log lines to this file.",
@@ -474,6 +481,7 @@ def daily(
     force: bool,
     allow_private: bool,
     log_file: Path | None,
+    fetch_timeout: float,
     **kwargs: Any,
 ) -> None:
     """Brief many sources into one dated digest (for cron).
@@ -504,7 +512,8 @@ def daily(
                 cache_dir=cache_dir,
                 use_cache=not no_cache,
                 force=force,
-                allow_private=allow_private,
+                allow_private=allow_private or settings.allow_private,
+                fetch_deadline=fetch_timeout,
                 settings=settings,
             ),
             progress=progress.update if progress else None,

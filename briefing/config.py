@@ -37,6 +37,7 @@ ENV_VARS: dict[str, str] = {
     "BRIEFING_MAX_INPUT_TOKENS": "max_input_tokens",
     "BRIEFING_EVIDENCE": "evidence",
     "BRIEFING_STRICT": "strict",
+    "BRIEFING_ALLOW_PRIVATE": "allow_private",
 }
 
 
@@ -59,6 +60,8 @@ class Settings(BaseModel):
     max_input_tokens: int = Field(default=16_000, ge=1_000)
     evidence: Literal["footnotes", "appendix", "none"] = "footnotes"
     strict: bool = False  # any item the article does not support is an error
+    # Fetch from loopback/private/link-local addresses (intranet feeds); off: feeds are untrusted.
+    allow_private: bool = False
     # Never from the file: only the environment (OPENAI_API_KEY) or the process itself.
     api_key: SecretStr | None = Field(default=None, exclude=True)
 

@@ -45,6 +45,7 @@ class DailyOptions:
     use_cache: bool = True
     force: bool = False
     allow_private: bool = False
+    fetch_deadline: float = 20.0  # seconds per fetch, redirects and body included
     settings: Settings = field(default_factory=Settings)
 
 
@@ -124,7 +125,7 @@ def _run(
     if settings.summariser == "auto" and summariser.name == "offline":
         log.warning("using the offline summariser (set OPENAI_API_KEY or OPENAI_BASE_URL "
                     "to use a language model)")
-    policy = FetchPolicy(allow_private=options.allow_private)
+    policy = FetchPolicy(allow_private=options.allow_private, deadline=options.fetch_deadline)
     items = _gather(options, policy)
     _dedupe_urls(items)
     if not items:
@@ -148,23 +149,26 @@ def _run(
             assert item.article is not None
             start = time.monotonic()
             key = cache_key(item.article.source.sha256, summariser)
-            cached = cache.get(key)
-            if cached is not None:
-                item.briefing, item.status = cached, "cached"
-                with counter_lock:
-                    hits += 1
-            else:
-                try:
-                    item.briefing = _summarise_one(item.article, summariser, settings)
+            try:
+                # The cache holds what the summariser wrote; checks run on every use, so
+                # --strict and newer check rules apply to cached results too.
+                raw = cache.get(key)
+                if raw is not None:
+                    item.status = "cached"
+                    with counter_lock:
+                        hits += 1
+                else:
+                    with counter_lock:
+                        requests += 1
+                    raw = summariser.summarise(item.article)
+                    cache.put(key, raw)
                     item.status = "ok"
-                    cache.put(key, item.briefing)
-                except BriefingError as exc:
-                    item.status, item.reason = "failed", exc.message
-                except Exception as exc:  # a bug must not cost the whole morning's digest
-                    item.status = "failed"
-                    item.reason = f"internal error: {type(exc).__name__}: {exc}"
-                with counter_lock:
-                    requests += 1
+                item.briefing = _checked(item.article, raw, settings)
+            except BriefingError as exc:
+                item.status, item.reason, item.briefing = "failed", exc.message, None
+            except Exception as exc:  # a bug must not cost the whole morning's digest
+                item.status, item.briefing = "failed", None
+                item.reason = f"internal error: {type(exc).__name__}: {exc}"
             item.ms += int((time.monotonic() - start) * 1000)
             reporter.report(item, "summarise")
 
@@ -219,10 +223,10 @@ def _run(
     return DailyResult(path, digest, written=True, exit_code=exit_code)
 
 
-def _summarise_one(article: Article, summariser: object, settings: Settings) -> Briefing:
+def _checked(article: Article, raw: Briefing, settings: Settings) -> Briefing:
     from briefing.checks import check, enforce_strict
 
-    briefing = check(article, summariser.summarise(article))  # type: ignore[attr-defined]
+    briefing = check(article, raw)
     if settings.strict:
         enforce_strict(briefing)
     return briefing

@@ -35,6 +35,7 @@ from __future__ import annotations
 import codecs
 import functools
 import ipaddress
+import logging
 import os
 import re
 import socket
@@ -54,6 +55,11 @@ from briefing import __version__
 from briefing.errors import ConfigError, InputError
 from briefing.model import Article
 from briefing.sources import MAX_INPUT_BYTES, MIN_WORDS, article_from_text, decode
+
+# trafilatura and its helpers log warnings about odd pages; under cron those would reach stderr
+# through logging's last-resort handler. Our own log lines say what failed.
+for _name in ("trafilatura", "htmldate", "courlan", "justext", "charset_normalizer"):
+    logging.getLogger(_name).addHandler(logging.NullHandler())
 
 __all__ = [
     "ARTICLE_TYPES",

@@ -13,9 +13,10 @@ Removed from article text before anyone (or any model) reads it:
 * runs of two or more variation selectors (U+FE00–U+FE0F, U+E0100–U+E01EF): a character
   takes at most one, so a run is a byte-smuggling channel; it is decoded too.
 
-Kept, because scripts need them: ZWNJ/ZWJ (U+200C/U+200D) and U+180E *between* two
-non-ASCII letters, marks or symbols (Persian, Arabic and Indic words; emoji sequences
-such as a family emoji) — between ASCII letters they only serve to break words up; the
+Kept, because scripts need them: ZWNJ/ZWJ (U+200C/U+200D) and U+180E after a non-ASCII
+letter, mark or symbol and not before an ASCII letter or digit (Persian, Arabic and Indic
+words, Malayalam chillus, emoji sequences such as a family emoji) — next to ASCII letters
+they only serve to break words up ("ig\u200dnore"); the
 visible prepended concatenation marks (U+0600–U+0605, U+06DD, U+070F, U+0890–U+0891,
 U+08E2, U+110BD, U+110CD), Egyptian hieroglyph format controls (U+13430–U+1345F), single
 variation selectors, and emoji tag sequences (the flags of England, Scotland, Wales:
@@ -116,12 +117,14 @@ def _is_format(ch: str) -> bool:
 
 
 def _joins_script(text: str, i: int) -> bool:
-    """Is the joiner at ``text[i]`` between two non-ASCII letters, marks or symbols?"""
+    """Does the joiner at ``text[i]`` follow a non-ASCII letter, mark or symbol, and not
+    precede an ASCII letter or digit (so it cannot split an English word)?"""
 
-    def ok(ch: str) -> bool:
+    def script(ch: str) -> bool:
         return ord(ch) > 0x7F and unicodedata.category(ch)[0] in "LMS"
 
-    return 0 < i < len(text) - 1 and ok(text[i - 1]) and ok(text[i + 1])
+    after = text[i + 1 : i + 2]
+    return i > 0 and script(text[i - 1]) and not (after.isascii() and after.isalnum())
 
 
 def _decode_tags(run: str) -> str:
@@ -542,8 +545,11 @@ def _imperative(view: str, start: int) -> bool:
     return not before or before[-1] in _IMPERATIVE_END
 
 
-def _excerpt(text: str, start: int) -> str:
-    flat = " ".join(sanitise(text[start : start + EXCERPT * 3]).split())
+def _excerpt(text: str, start: int, end: int | None = None) -> str:
+    """The passage from ``start`` to the end of its line (past ``end``), flattened."""
+    stop = text.find("\n", end if end is not None else start)
+    stop = min(len(text) if stop < 0 else stop, start + EXCERPT * 3)
+    flat = " ".join(sanitise(text[start:stop]).split())
     return flat if len(flat) <= EXCERPT else flat[: EXCERPT - 1].rstrip() + "…"
 
 
@@ -599,7 +605,7 @@ def _smuggled_runs(text: str) -> list[tuple[int, str]]:
 
 def detect(text: str) -> list[Finding]:
     """Passages of ``text`` that look like instructions aimed at a language model."""
-    findings = [Finding(kind, _excerpt(text, lo), lo) for kind, lo, _ in _spans(text)]
+    findings = [Finding(kind, _excerpt(text, lo, hi), lo) for kind, lo, hi in _spans(text)]
     for offset, decoded in _smuggled_runs(text):
         findings += _hidden_findings(decoded, offset)
     return sorted(findings, key=lambda f: f.offset)
@@ -609,8 +615,8 @@ def _hidden_findings(decoded: str, offset: int) -> list[Finding]:
     """Findings in text decoded from hidden characters: any instruction-like passage, or
     else the text itself when it has four letters or more (nobody hides innocent text)."""
     inner = [
-        Finding(k, _excerpt("hidden text: " + decoded[lo:], 0), offset)
-        for k, lo, _ in _spans(decoded)
+        Finding(k, _excerpt("hidden text: " + decoded[lo:], 0, len("hidden text: ") + hi), offset)
+        for k, lo, hi in _spans(decoded)
     ]
     if not inner and sum(c.isalpha() for c in decoded) >= 4:
         inner.append(Finding("smuggled_text", _excerpt("hidden text: " + decoded, 0), offset))
@@ -670,18 +676,19 @@ def injection_flags(
         f.kind == INJECTION and not f.detail.startswith(_HEURISTIC_DETAIL) for f in briefing.flags
     )
     if findings or model:
-        parts = [MODEL_DETAIL] if model else []
-        if findings:
-            heuristic = (
-                f"{_count(len(findings), 'passage')} that look like instructions to a model, "
-                f'e.g. "{findings[0].excerpt}"'
+        n = len(findings)
+        first = f'"{findings[0].excerpt}"' if findings else ""
+        if model and findings:
+            verb = "looks" if n == 1 else "look"
+            detail = (
+                f"{MODEL_DETAIL}; the heuristic check also found {_count(n, 'passage')} that "
+                f"{verb} like instructions to a model, first {first}"
             )
-            parts.append(
-                f"the heuristic check found {heuristic}"
-                if model
-                else f"{_HEURISTIC_DETAIL}: {heuristic}"
-            )
-        flags.append(Flag(kind=INJECTION, detail="; ".join(parts)))
+        elif findings:
+            detail = f"{_HEURISTIC_DETAIL} ({_count(n, 'passage')}), first {first}"
+        else:
+            detail = MODEL_DETAIL
+        flags.append(Flag(kind=INJECTION, detail=detail))
     if removed_hidden > 0:
         detail = f"{_count(removed_hidden, 'hidden character')} removed from the article"
         if smuggled.strip():
