@@ -8,14 +8,17 @@ under the versioned prompt ``digest`` over the per-article briefings.
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from briefing.config import Settings
+from briefing.errors import BriefingError
 from briefing.model import Briefing, PromptRef, SummaryPoint, Usage
 
 MAX_POINTS = 8
+log = logging.getLogger("briefing.daily")
 
 
 @dataclass(frozen=True)
@@ -52,5 +55,10 @@ def executive_summary(
         from briefing.summarisers.openai import OpenAISummariser
 
         if isinstance(summariser, OpenAISummariser):
-            return summariser.summarise_day(briefings)
+            try:
+                return model_summary(summariser, briefings)
+            except BriefingError as exc:
+                # The briefings are done and paid for: a failed summary must not lose them.
+                log.warning("executive summary by the model failed, using the offline "
+                            "selection instead: %s", exc.message)
     return offline_summary(briefings), SummaryMeta()
