@@ -2,9 +2,9 @@
 
 Offline and dependency-free: no tokenizer tables are downloaded (tiktoken fetches its BPE
 files at run time, so it is not used). The estimate is a deliberately simple rule, documented
-in :func:`estimate_tokens`, and the chunker only ever cuts *between* whitespace-separated
-pieces of the text, so every chunk is an exact substring of the article and evidence quoted
-from a chunk is verbatim in the whole article.
+in :func:`estimate_tokens`. The chunker cuts at whitespace (inside a word only when one word
+alone is over the budget), and every chunk is an exact substring of the article, so evidence
+quoted from a chunk is verbatim in the whole article.
 """
 
 from __future__ import annotations
@@ -60,8 +60,8 @@ def estimate_tokens(text: str) -> int:
       characters a word, where ``chars / 4`` wins. The estimate is usually 0-30 % *above*
       the real count (never far below it). Text dense with numbers, URLs, identifiers or
       tables can tokenise at 2-3 characters a token and be under-estimated by up to 2x.
-    * Chinese on ``o200k_base`` (gpt-4o, gpt-4.1) is at or below one token a character, so
-      the estimate is safe; on ``cl100k_base`` and byte-level tokenizers (Llama 3)
+    * Chinese on ``o200k_base`` (gpt-4o, gpt-4.1) is usually below one token a character,
+      so the estimate is safe; on ``cl100k_base`` and byte-level tokenizers (Llama 3)
       Chinese and Japanese can reach about 1.5 and Korean about 2 tokens a character, an
       under-estimate of up to about 2x.
     * Cyrillic, Greek and Arabic prose usually takes 2.5-4 characters a token (safe);

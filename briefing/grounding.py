@@ -4,10 +4,13 @@ An item is **supported** when it quotes at least one piece of evidence and every
 found in the article (its title or text). An actor must also be *named* in the article:
 its name, one of its aliases, another form of the same entity in the bundled gazetteer
 ("United Kingdom" ~ "UK", "British", "London"), the surname of a person ("Gary Locke" ~
-"Locke"), or — for a name made of an entity and a state noun ("Syrian authorities",
-"French forces") — any form of that entity, as a whole word. Items are never dropped: each
-gets ``supported`` True/False and, when False, a short ``reason``; the briefing gets a
-:class:`~briefing.model.GroundingSummary` and, when anything fails, one ``unsupported`` flag.
+"Locke"), or — for a name made of an entity and words for its organs or members ("Syrian
+authorities", "Government of Syria", "Islamic State fighters") — any form of that entity,
+as a whole word (an acronym such as "US" or "WHO" only in capitals).
+
+Items are never dropped: each gets ``supported`` True/False and, when False, a short
+``reason``; the briefing gets a :class:`~briefing.model.GroundingSummary` and, when
+anything fails, one ``unsupported`` flag.
 
 Matching a quote
 ----------------
@@ -20,12 +23,11 @@ and quote marks. The quote is found when it is then a substring of the article.
 Otherwise a *small* difference is tolerated, measured on words: a quote of ``n >= 4``
 words (as a reader counts them, separated by spaces) is found when some contiguous run of
 the article is within ``n // 10`` word edits of it (a word changed, added or dropped: the
-Levenshtein distance over tokens: runs of letters and digits, with apostrophes inside, so
-other punctuation is ignored).
-So a 12-word quote may differ in one word, a 20-word quote in two, and a 4-9-word quote
-only in punctuation; a quote of fewer than 4 words must match exactly. A quote with an
-ellipsis ("A ... B", "A […] B") is matched part by part, each part after the previous one
-and with the same tolerance.
+Levenshtein distance over tokens, i.e. runs of letters and digits with apostrophes inside,
+so other punctuation is ignored). So a 12-word quote may differ in one word, a 20-word
+quote in two, and a 4-9-word quote only in punctuation; a quote of fewer than 4 words
+must match exactly. A quote with an ellipsis ("A ... B", "A […] B") is matched part by
+part, each part after the previous one and with the same tolerance.
 
 Why this tolerance: language models copy long spans faithfully but often change one small
 word (tense, an article, "the" for "a") or drop a filler word; failing such a quote would
@@ -56,6 +58,7 @@ from functools import cache, cached_property
 from typing import TypeVar
 
 from briefing.model import Actor, Article, Assessment, Briefing, Flag, GroundingSummary, Risk
+from briefing.summarisers.lexicon import STATE_NOUNS, TITLES, words
 
 __all__ = [
     "METHOD",
@@ -97,6 +100,13 @@ _ELLIPSIS = re.compile(r"\s*\[?\.{3,}\]?\s*")
 _WORD = re.compile(r"\w+(?:'\w+)*")  # a token: "ukraine's" is one, "air-defence" two
 _READER_WORD = re.compile(r"\S*\w\S*")  # a word as a reader counts it (not a lone dash)
 _MAX_REASON_QUOTES = 1
+_ORGAN_WORDS = words(
+    """
+    of the armed national federal central special border coast guard guards security
+    interior defence defense ministry forces fighters militants members spokesman
+    spokeswoman spokesperson
+    """
+)
 _Item = TypeVar("_Item", Actor, Assessment, Risk)
 
 
@@ -292,15 +302,24 @@ def _key(surface: str) -> tuple[str, ...]:
 
 def name_forms(actor: Actor) -> list[str]:
     """Every form whose occurrence in the article shows the actor is named there."""
-    from briefing.summarisers.lexicon import STATE_NOUNS, TITLES
-
     entity, surfaces = _entity_forms()
+    organs = STATE_NOUNS | _ORGAN_WORDS
     forms: list[str] = [actor.name, *actor.aliases]
     for surface in (actor.name, *actor.aliases):
         key = _key(surface)
         name = entity.get(key)
-        if name is None and len(key) > 1 and all(w.lower() in STATE_NOUNS for w in key[1:]):
-            name = entity.get(key[:1])  # "Syrian authorities", "French forces"
+        if name is None:
+            # An entity and the organs of a state: "Syrian authorities", "French armed
+            # forces", "Government of Syria" stand for the entity.
+            for i in range(len(key)):
+                for j in range(len(key), i, -1):
+                    found = entity.get(key[i:j])
+                    rest = key[:i] + key[j:]
+                    if found and rest and all(w.lower() in organs for w in rest):
+                        name = found
+                        break
+                if name is not None:
+                    break
         if name is not None:
             forms.extend(surfaces.get(name, ()))
     if actor.kind == "person":

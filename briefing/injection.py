@@ -57,7 +57,7 @@ import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache
-from typing import Literal
+from typing import Literal, cast
 
 from briefing.model import Article, Briefing, Flag
 
@@ -212,198 +212,140 @@ Condition = Literal["strong", "imperative", "cued"]
 
 _SEP = r"[\W_]+"
 _AI = r"(?:ai|a\.i\.|llms?|language~models?|chatbots?|ai~(?:assistants?|models?|systems?|agents?))"
-_RULES_SRC: list[tuple[str, Condition, str]] = [
-    (
-        "override",
-        "strong",
-        r"\b(?:ignore|disregard|forget|override|bypass|discard)~(?:(?:all|any|every|each|the|"
-        r"these|those|of|your|my)~){0,3}(?:previous|prior|earlier|preceding|above|foregoing|"
-        r"former|original|initial|system)~(?:(?:system|safety|ai)~)?(?:instructions?|prompts?|"
-        r"directives?|guardrails|programming|messages|context)\b",
-    ),
-    (
-        "override",
-        "strong",
-        r"\b(?:ignore|disregard|forget|override|bypass)~(?:(?:all|any|of)~){0,2}your~(?:(?:"
-        r"previous|prior|original|initial|system|safety|current|existing)~)?(?:instructions?|"
-        r"prompts?|directives?|guardrails|programming|rules|guidelines|training|task|"
-        r"system~prompt)\b",
-    ),
-    (
-        "override",
-        "strong",
-        r"\b(?:ignore|disregard|forget)~(?:(?:all|everything|anything)~)?(?:(?:of|in)~)?"
-        r"(?:the~)?(?:above|foregoing|text~above|previous~text)\b(?!~(?:average|normal|"
-        r"ground|sea|level|water|inflation|market))",
-    ),
-    (
-        "override",
-        "imperative",
-        r"\b(?:ignore|disregard|forget)~(?:the|this)~(?:article|text|story|document|content|"
-        r"passage|input)~(?:and|above|completely|entirely|instead)\b",
-    ),
-    (
-        "persona",
-        "strong",
-        r"\byou~are~now~(?:(?:a|an|the|my|in|no~longer|operating~(?:as|in))~)?(?:\w+~){0,2}?"
-        r"(?:ai|assistant|chatbot|llm|gpt|dan|jailbroken|unrestricted|unfiltered|uncensored|"
-        r"language~model|ai~model|developer~mode|god~mode|admin~mode|debug~mode)\b",
-    ),
-    ("persona", "strong", r"\b(?:enable|activate|enter)~(?:dan|god|jailbreak|unrestricted)~mode\b"),
-    ("persona", "strong", r"\bdeveloper~mode~(?:enabled|activated)\b"),
-    (
-        "persona",
-        "cued",
-        r"\bfrom~now~on~(?:you|the~(?:assistant|model|ai))~(?:are|will|must|should|shall)\b",
-    ),
-    (
-        "new_instructions",
-        "strong",
-        r"\b(?:new|updated|revised|real|actual|true|hidden|secret|override|system|admin|"
-        r"developer)~instructions?[ \t]*:",
-    ),
-    (
-        "new_instructions",
-        "strong",
-        r"\b(?:note|message|attention|instructions?|notice|warning|reminder)~(?:to|for)~"
-        rf"(?:(?:any|all|the)~)?(?:{_AI}|summari[sz]ers?|(?:automated|ai)~(?:readers?|tools?))"
-        r"[ \t]*[:,!]",
-    ),
-    (
-        "new_instructions",
-        "strong",
-        r"\binstructions?~(?:for|to)~(?:the~)?(?:ai|a\.i\.|llm|language~model|chatbot|"
-        r"summari[sz]er|ai~(?:assistant|model|system))\b",
-    ),
-    (
-        "new_instructions",
-        "strong",
-        r"\bthis~is~(?:an?~)?(?:system|developer|admin|administrator|root)~(?:message|override|"
-        r"instruction|command|prompt|notice)\b",
-    ),
-    (
-        "new_instructions",
-        "cued",
-        r"\byou~(?:must|should|will|shall|are~(?:required|instructed|ordered)~to)~(?:now~)?"
-        r"(?:ignore|disregard|obey|comply~with|follow~(?:these|the~following|my|our|new|only)|"
-        r"only~(?:respond|reply|output|answer))\b",
-    ),
-    (
-        "role_marker",
-        "strong",
-        r"^[ \t>*_]*(?:#{1,6}[ \t]*)?[\[<(]?(?:system|assistant|developer|user|ai|llm)"
-        r"[\])>]?[ \t]*:(?=[^\n]{0,200}\b(?:you|your|assistant|model|ai|llm|ignore|instructions?|"
-        r"summar\w*|output|respond|reply|answer|prompt|rules|must)\b)",
-    ),
-    (
-        "role_marker",
-        "strong",
-        r"^[ \t]*#{1,6}[ \t]*(?:system|instructions?|response|assistant|user|prompt)[ \t]*:?"
-        r"[ \t]*$",
-    ),
-    (
-        "role_marker",
-        "strong",
-        r"<\|[a-z_]{2,30}\|>|\[/?inst\]|<</?sys>>|</s>|<(?:start|end)_of_turn>",
-    ),
-    (
-        "suppress",
-        "strong",
-        r"\b(?:do~not|don[’']?t|dont|never|must~not|should~not)~(?:summari[sz]e|mention|"
-        r"include|report|flag|reveal)~(?:this|these|that|it|the~following|any~of~(?:this|these))~"
-        r"(?:in|to|from|within)~(?:the|your|any)~(?:summary|summaries|briefing|output|json|"
-        r"response|answer)\b",
-    ),
-    (
-        "suppress",
-        "cued",
-        r"\b(?:do~not|don[’']?t|dont|never|avoid|refrain~from|must~not|should~not)~"
-        r"(?:summari[sz](?:e|ing)|mention(?:ing)?|includ(?:e|ing)|report(?:ing)?|"
-        r"reveal(?:ing)?|disclos(?:e|ing)|flag(?:ging)?|discuss(?:ing)?|referenc(?:e|ing)|"
-        r"quot(?:e|ing)|not(?:e|ing)|cit(?:e|ing)|alert(?:ing)?|warn(?:ing)?)\b",
-    ),
-    (
-        "output_control",
-        "imperative",
-        r"\b(?:respond|reply|answer)~(?:only|solely|exclusively|just)~(?:with|in|using)\b",
-    ),
-    (
-        "output_control",
-        "imperative",
-        r"\boutput~the~following\b(?!~(?:years?|months?|weeks?|days?|quarters?|decades?|"
-        r"seasons?|mornings?|nights?))",
-    ),
-    (
-        "output_control",
-        "imperative",
-        r"\binstead~(?:write|say|output|respond|reply|print|summari[sz]e|state|claim|tell|"
-        r"describe|produce|generate|return)\b",
-    ),
-    (
-        "output_control",
-        "cued",
-        r"\b(?:begin|start|end)~(?:your~)?(?:response|reply|answer|output|summary)~with\b",
-    ),
-    (
-        "ai_address",
-        "strong",
-        r"\bas~an?~(?:ai|a\.i\.|artificial~intelligence|large~language~model|language~model|llm|"
-        r"ai~language~model|ai~assistant|ai~model)~(?:you|your|it~is~your|please)\b",
-    ),
-    (
-        "prompt_leak",
-        "strong",
-        r"\b(?:print|reveal|show|display|output|repeat|leak|disclose|dump|recite|tell~me|"
-        r"give~me|write~out)~(?:(?:me|us)~)?your~(?:(?:full|entire|original|hidden|initial|"
-        r"secret|complete|exact|internal|system|developer|confidential)~){0,3}(?:system~prompt|"
-        r"system~message|prompt|instructions|configuration)\b",
-    ),
-    (
-        "prompt_leak",
-        "strong",
-        r"\b(?:print|reveal|show|display|output|repeat|leak|disclose|dump|recite)~the~(?:(?:full|"
-        r"entire|complete|exact)~)?(?:system~prompt|system~message|(?:hidden|secret|initial|"
-        r"original|internal|developer|confidential)~(?:instructions|prompt))\b",
-    ),
-    ("tamper", "strong", r"injection[\W_]*suspected"),
-    (
-        "tamper",
-        "imperative",
-        r"\bmark~(?:this|it|the~(?:article|text|story|document|content|briefing|risks?|threat|"
-        r"situation)|all~(?:risks|threats|items)|everything)~as~(?:an?~)?(?:low|minimal|"
-        r"negligible|safe|benign|harmless|trustworthy|reliable|verified|credible|accurate|true|"
-        r"not~suspicious|no~risk|unimportant|high)\b",
-    ),
-    (
-        "tamper",
-        "imperative",
-        r"\b(?:rate|score|classify|grade|label|assess|list|set|treat|consider|present|describe)~"
-        r"(?:(?:this|it|the|all|every|each|any|these|those|its)~)?(?:\w+~){0,3}?(?:risks?|"
-        r"threats?|article|situation|likelihood|impact|confidence|danger|severity|story|text|"
-        r"items?)~(?:as|to|at)~(?:be~)?(?:(?:very|extremely|only)~)?(?:low|minimal|negligible|"
-        r"none|zero|safe|benign|insignificant|high|moderate)\b",
-    ),
-    (
-        "tamper",
-        "imperative",
-        r"\b(?:set|change|switch|make)~(?:(?:the|all|every|each|its)~)?(?:(?:risk|threat)~)?"
-        r"(?:levels?|ratings?|scores?|likelihood|impact|confidence|severity)~(?:to|as|at)~"
-        r"(?:low|minimal|none|zero|high|moderate|medium)\b",
-    ),
-    (
-        "tamper",
-        "imperative",
-        r"\b(?:say|state|report|conclude|claim|write|assert)~that~(?:there~(?:is|are|were|was)~)?"
-        r"(?:no|zero|minimal|low)~(?:risks?|threats?|concerns?|injection|instructions|danger)\b",
-    ),
-    (
-        "tamper",
-        "imperative",
-        r"\b(?:summari[sz]e|describe|present|portray|characteri[sz]e|frame)~(?:this|the)~"
-        r"(?:article|text|story|document|situation|events?)~as~(?:being~)?(?:positive|safe|"
-        r"low|benign|harmless|peaceful|calm|stable|favou?rable|unimportant|a~success)\b",
-    ),
-]
+# One rule: "kind condition" on a line, then its pattern on indented lines (joined without
+# spaces). In patterns "~" is any run of separators and {AI} any name for a language model.
+_RULES_TABLE = r"""
+override strong
+    \b(?:ignore|disregard|forget|override|bypass|discard)~(?:(?:all|any|every|each|the|
+    these|those|of|your|my)~){0,3}(?:previous|prior|earlier|preceding|above|foregoing|
+    former|original|initial|system)~(?:(?:system|safety|ai)~)?(?:instructions?|prompts?|
+    directives?|guardrails|programming|messages|context)\b
+override strong
+    \b(?:ignore|disregard|forget|override|bypass)~(?:(?:all|any|
+    of)~){0,2}your~(?:(?:previous|prior|original|initial|system|safety|current|
+    existing)~)?(?:instructions?|prompts?|directives?|guardrails|programming|rules|
+    guidelines|training|task|system~prompt)\b
+override strong
+    \b(?:ignore|disregard|forget)~(?:(?:all|everything|anything)~)?(?:(?:of|
+    in)~)?(?:the~)?(?:above|foregoing|text~above|previous~text)\b(?!~(?:average|normal|
+    ground|sea|level|water|inflation|market))
+override imperative
+    \b(?:ignore|disregard|forget)~(?:the|this)~(?:article|text|story|document|content|
+    passage|input)~(?:and|above|completely|entirely|instead)\b
+persona strong
+    \byou~are~now~(?:(?:a|an|the|my|in|no~longer|operating~(?:as|
+    in))~)?(?:\w+~){0,2}?(?:ai|assistant|chatbot|llm|gpt|dan|jailbroken|unrestricted|
+    unfiltered|uncensored|language~model|ai~model|developer~mode|god~mode|admin~mode|
+    debug~mode)\b
+persona strong
+    \b(?:enable|activate|enter)~(?:dan|god|jailbreak|unrestricted)~mode\b
+persona strong
+    \bdeveloper~mode~(?:enabled|activated)\b
+persona cued
+    \bfrom~now~on~(?:you|the~(?:assistant|model|ai))~(?:are|will|must|should|shall)\b
+new_instructions strong
+    \b(?:new|updated|revised|real|actual|true|hidden|secret|override|system|admin|
+    developer)~instructions?[ \t]*:
+new_instructions strong
+    \b(?:note|message|attention|instructions?|notice|warning|reminder)~(?:to|
+    for)~(?:(?:any|all|the)~)?(?:{AI}|summari[sz]ers?|(?:automated|ai)~(?:readers?|
+    tools?))[ \t]*[:,!]
+new_instructions strong
+    \binstructions?~(?:for|to)~(?:the~)?(?:ai|a\.i\.|llm|language~model|chatbot|
+    summari[sz]er|ai~(?:assistant|model|system))\b
+new_instructions strong
+    \bthis~is~(?:an?~)?(?:system|developer|admin|administrator|root)~(?:message|override|
+    instruction|command|prompt|notice)\b
+new_instructions cued
+    \byou~(?:must|should|will|shall|are~(?:required|instructed|
+    ordered)~to)~(?:now~)?(?:ignore|disregard|obey|comply~with|follow~(?:these|
+    the~following|my|our|new|only)|only~(?:respond|reply|output|answer))\b
+role_marker strong
+    ^[ \t>*_]*(?:#{1,6}[ \t]*)?[\[<(]?(?:system|assistant|developer|user|ai|
+    llm)[\])>]?[ \t]*:(?=[^\n]{0,200}\b(?:you|your|assistant|model|ai|llm|ignore|
+    instructions?|summar\w*|output|respond|reply|answer|prompt|rules|must)\b)
+role_marker strong
+    ^[ \t]*#{1,6}[ \t]*(?:system|instructions?|response|assistant|user|
+    prompt)[ \t]*:?[ \t]*$
+role_marker strong
+    <\|[a-z_]{2,30}\|>|\[/?inst\]|<</?sys>>|</s>|<(?:start|end)_of_turn>
+suppress strong
+    \b(?:do~not|don[’']?t|dont|never|must~not|should~not)~(?:summari[sz]e|mention|include|
+    report|flag|reveal)~(?:this|these|that|it|the~following|any~of~(?:this|these))~(?:in|
+    to|from|within)~(?:the|your|any)~(?:summary|summaries|briefing|output|json|response|
+    answer)\b
+suppress cued
+    \b(?:do~not|don[’']?t|dont|never|avoid|refrain~from|must~not|
+    should~not)~(?:summari[sz](?:e|ing)|mention(?:ing)?|includ(?:e|ing)|report(?:ing)?|
+    reveal(?:ing)?|disclos(?:e|ing)|flag(?:ging)?|discuss(?:ing)?|referenc(?:e|ing)|
+    quot(?:e|ing)|not(?:e|ing)|cit(?:e|ing)|alert(?:ing)?|warn(?:ing)?)\b
+output_control imperative
+    \b(?:respond|reply|answer)~(?:only|solely|exclusively|just)~(?:with|in|using)\b
+output_control imperative
+    \boutput~the~following\b(?!~(?:years?|months?|weeks?|days?|quarters?|decades?|
+    seasons?|mornings?|nights?))
+output_control imperative
+    \binstead~(?:write|say|output|respond|reply|print|summari[sz]e|state|claim|tell|
+    describe|produce|generate|return)\b
+output_control cued
+    \b(?:begin|start|end)~(?:your~)?(?:response|reply|answer|output|summary)~with\b
+ai_address strong
+    \bas~an?~(?:ai|a\.i\.|artificial~intelligence|large~language~model|language~model|llm|
+    ai~language~model|ai~assistant|ai~model)~(?:you|your|it~is~your|please)\b
+prompt_leak strong
+    \b(?:print|reveal|show|display|output|repeat|leak|disclose|dump|recite|tell~me|
+    give~me|write~out)~(?:(?:me|us)~)?your~(?:(?:full|entire|original|hidden|initial|
+    secret|complete|exact|internal|system|developer|confidential)~){0,3}(?:system~prompt|
+    system~message|prompt|instructions|configuration)\b
+prompt_leak strong
+    \b(?:print|reveal|show|display|output|repeat|leak|disclose|dump|
+    recite)~the~(?:(?:full|entire|complete|exact)~)?(?:system~prompt|system~message|
+    (?:hidden|secret|initial|original|internal|developer|confidential)~(?:instructions|
+    prompt))\b
+tamper strong
+    injection[\W_]*suspected
+tamper imperative
+    \bmark~(?:this|it|the~(?:article|text|story|document|content|briefing|risks?|threat|
+    situation)|all~(?:risks|threats|items)|everything)~as~(?:an?~)?(?:low|minimal|
+    negligible|safe|benign|harmless|trustworthy|reliable|verified|credible|accurate|true|
+    not~suspicious|no~risk|unimportant|high)\b
+tamper imperative
+    \b(?:rate|score|classify|grade|label|assess|list|set|treat|consider|present|
+    describe)~(?:(?:this|it|the|all|every|each|any|these|those|
+    its)~)?(?:\w+~){0,3}?(?:risks?|threats?|article|situation|likelihood|impact|
+    confidence|danger|severity|story|text|items?)~(?:as|to|at)~(?:be~)?(?:(?:very|
+    extremely|only)~)?(?:low|minimal|negligible|none|zero|safe|benign|insignificant|high|
+    moderate)\b
+tamper imperative
+    \b(?:set|change|switch|make)~(?:(?:the|all|every|each|its)~)?(?:(?:risk|
+    threat)~)?(?:levels?|ratings?|scores?|likelihood|impact|confidence|severity)~(?:to|as|
+    at)~(?:low|minimal|none|zero|high|moderate|medium)\b
+tamper imperative
+    \b(?:say|state|report|conclude|claim|write|assert)~that~(?:there~(?:is|are|were|
+    was)~)?(?:no|zero|minimal|low)~(?:risks?|threats?|concerns?|injection|instructions|
+    danger)\b
+tamper imperative
+    \b(?:summari[sz]e|describe|present|portray|characteri[sz]e|frame)~(?:this|
+    the)~(?:article|text|story|document|situation|events?)~as~(?:being~)?(?:positive|safe|
+    low|benign|harmless|peaceful|calm|stable|favou?rable|unimportant|a~success)\b
+"""
+
+
+def _parse_rules(table: str) -> list[tuple[str, Condition, str]]:
+    rules: list[tuple[str, Condition, str]] = []
+    for line in table.strip().splitlines():
+        if line.startswith(" "):
+            kind, condition, src = rules[-1]
+            rules[-1] = (kind, condition, src + line.strip())
+        else:
+            name, word = line.split()
+            if word not in ("strong", "imperative", "cued"):
+                raise ValueError(f"bad rule condition: {line!r}")
+            rules.append((name, cast(Condition, word), ""))
+    return [(k, c, src.replace("{AI}", _AI)) for k, c, src in rules]
+
+
+_RULES_SRC = _parse_rules(_RULES_TABLE)
 
 
 @dataclass(frozen=True, slots=True)

@@ -26,7 +26,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any, Literal, get_args
+from typing import TYPE_CHECKING, Any, Literal, get_args
 
 from jinja2 import (
     ChoiceLoader,
@@ -41,6 +41,9 @@ from briefing.errors import RenderError
 from briefing.fetcher import MAX_RESOURCE_BYTES, FetchDenied, FetchRecord, TemplateFetcher
 from briefing.model import Briefing, Grounded, Provenance, Source
 from briefing.resources import templates_dir
+
+if TYPE_CHECKING:  # re-exported lazily (see __getattr__): render_digest imports this module
+    from briefing.render_digest import render_digest_html, render_digest_pdf
 
 __all__ = [
     "DEFAULT_TEMPLATE",
@@ -58,6 +61,8 @@ __all__ = [
     "build_trace",
     "document_info",
     "make_environment",
+    "render_digest_html",
+    "render_digest_pdf",
     "render_html",
     "render_pdf",
 ]
@@ -293,14 +298,19 @@ def humanise(identifier: str) -> str:
 
 @dataclass(frozen=True)
 class EvidenceRef:
-    """One evidence quote, numbered through the whole briefing: E1, E2, …"""
+    """One evidence quote, numbered through the whole document: E1, E2, …"""
 
     number: int
     quote: str  # untrusted (article text as quoted by the summariser)
+    prefix: str = ""  # of the HTML id: "b3-" in section 3 of a digest
 
     @property
     def label(self) -> str:
         return f"E{self.number}"
+
+    @property
+    def anchor(self) -> str:
+        return f"{self.prefix}{self.label}"
 
 
 @dataclass(frozen=True)
@@ -311,17 +321,22 @@ class ItemTrace:
     grounding check rejected it (``supported is False``), else None. Text fields are untrusted.
     """
 
-    anchor: str  # HTML id of the item: "actor-1", "assessment", "risk-2"
+    anchor: str  # HTML id of the item: "actor-1", "assessment", "risk-2" ("b3-actor-1", …)
     kind: str  # "actor", "assessment", "risk"
     name: str  # short label: the actor's name, "Assessment", "R2"
     heading: str  # label in the evidence appendix: "Actor: France", "Risk R2: Unilateral …"
     refs: list[EvidenceRef]
     note: int | None = None
     reason: str | None = None  # "Not supported by the article: quote not found: “…”"
+    prefix: str = ""  # of the HTML ids, as in EvidenceRef
 
     @property
     def unsupported(self) -> bool:
         return self.note is not None
+
+    @property
+    def note_anchor(self) -> str:
+        return f"{self.prefix}note-{self.note}"
 
     @property
     def quotes(self) -> list[str]:
@@ -360,9 +375,13 @@ def _reason(item: Grounded) -> str:
     return f"{NOT_SUPPORTED}: {reason}{'' if ended else '.'}"
 
 
-def build_trace(briefing: Briefing) -> Trace:
-    """Number evidence quotes (E1…) and "not supported" notes (1…) in document order."""
-    quote_count = 0
+def build_trace(briefing: Briefing, *, prefix: str = "", first_quote: int = 1) -> Trace:
+    """Number evidence quotes (E1…) and "not supported" notes (1…) in document order.
+
+    In a digest, ``prefix`` ("b3-") makes the HTML ids unique and ``first_quote`` continues the
+    E-numbers of the sections before.
+    """
+    quote_count = first_quote - 1
     note_count = 0
 
     def item(source: Grounded, anchor: str, kind: str, name: str, heading: str) -> ItemTrace:
@@ -370,11 +389,12 @@ def build_trace(briefing: Briefing) -> Trace:
         refs = []
         for quote in source.evidence:
             quote_count += 1
-            refs.append(EvidenceRef(quote_count, quote))
+            refs.append(EvidenceRef(quote_count, quote, prefix))
+        anchor = prefix + anchor
         if source.supported is not False:
-            return ItemTrace(anchor, kind, name, heading, refs)
+            return ItemTrace(anchor, kind, name, heading, refs, prefix=prefix)
         note_count += 1
-        return ItemTrace(anchor, kind, name, heading, refs, note_count, _reason(source))
+        return ItemTrace(anchor, kind, name, heading, refs, note_count, _reason(source), prefix)
 
     actors = [
         item(actor, f"actor-{n}", "actor", actor.name, f"Actor: {actor.name}")
@@ -394,18 +414,41 @@ def build_trace(briefing: Briefing) -> Trace:
     return Trace(actors, assessment, risks)
 
 
-def build_context(briefing: Briefing, evidence: EvidenceMode = "footnotes") -> dict[str, Any]:
-    """The variables a template sees; documented in templates/README.md."""
+def check_evidence_mode(evidence: str) -> None:
     if evidence not in EVIDENCE_MODES:
         raise ValueError(f"evidence must be one of {', '.join(EVIDENCE_MODES)}, not {evidence!r}")
+
+
+def briefing_view(
+    briefing: Briefing,
+    evidence: EvidenceMode = "footnotes",
+    *,
+    number: int | None = None,
+    first_quote: int = 1,
+) -> dict[str, Any]:
+    """What the macros of _briefing.html.j2 draw one briefing from (templates/README.md).
+
+    ``number`` is its section number in a digest (None: a briefing of its own); it prefixes
+    the HTML ids ("b3-actor-2") and the sub-section numbers ("3.2 Actors").
+    """
+    check_evidence_mode(evidence)
+    prefix = "" if number is None else f"b{number}-"
     return {
         "briefing": briefing,
         "doc": document_info(briefing),
         "evidence_mode": evidence,
-        "trace": build_trace(briefing),
+        "trace": build_trace(briefing, prefix=prefix, first_quote=first_quote),
         "injection_flags": [f for f in briefing.flags if f.kind == INJECTION_KIND],
         "other_flags": [f for f in briefing.flags if f.kind != INJECTION_KIND],
+        "number": number,
+        "prefix": prefix,
     }
+
+
+def build_context(briefing: Briefing, evidence: EvidenceMode = "footnotes") -> dict[str, Any]:
+    """The variables a template sees (``view`` holds them all again, for the macros)."""
+    view = briefing_view(briefing, evidence)
+    return {**view, "view": view}
 
 
 # --------------------------------------------------------------------------------------------
@@ -467,7 +510,13 @@ def render_html(
     as [E1]-style references to a numbered "Evidence" section at the end (``"appendix"``), or
     not at all (``"none"``). Unsupported items are marked in every mode.
     """
-    context = build_context(briefing, evidence)
+    return render_template(build_context(briefing, evidence), template_dirs, template_name)
+
+
+def render_template(
+    context: dict[str, Any], template_dirs: Sequence[Path], template_name: str
+) -> str:
+    """Render ``template_name`` in :func:`make_environment`; template faults -> RenderError."""
     env = make_environment(template_dirs)
     try:
         template = env.get_template(template_name)
@@ -527,6 +576,24 @@ def render_pdf(
     :class:`TemplateFetcher` over the template folders unless one is given) refuses anything
     outside them. The PDF identifier is derived from the briefing, so output is reproducible.
     """
+    seed = f"{briefing.source.sha256}|{briefing.provenance.generated_at.isoformat()}"
+    return write_pdf(
+        html, seed=seed, title=briefing.title, template_dirs=template_dirs, fetcher=fetcher
+    )
+
+
+def write_pdf(
+    html: str,
+    *,
+    seed: str,
+    title: str,
+    template_dirs: Sequence[Path] = (),
+    fetcher: TemplateFetcher | None = None,
+) -> bytes:
+    """Lay out ``html`` with WeasyPrint behind the template-only fetcher (any document).
+
+    ``seed`` (with the HTML) fixes the PDF identifier; ``title`` names the document in errors.
+    """
     dirs = _search_path(template_dirs)
     if fetcher is None:
         fetcher = TemplateFetcher(dirs)
@@ -536,8 +603,7 @@ def render_pdf(
         from weasyprint.urls import FatalURLFetchingError
     except Exception as exc:  # OSError when Pango/cairo libraries are missing
         raise RenderError(f"the PDF renderer (WeasyPrint) is unavailable: {exc}") from exc
-    seed = f"{briefing.source.sha256}|{briefing.provenance.generated_at.isoformat()}|{html}"
-    identifier = hashlib.sha256(seed.encode("utf-8")).hexdigest()[:32].encode("ascii")
+    identifier = hashlib.sha256(f"{seed}|{html}".encode()).hexdigest()[:32].encode("ascii")
     try:
         document = weasyprint.HTML(
             string=html,
@@ -547,11 +613,20 @@ def render_pdf(
         )
         pdf = document.write_pdf(pdf_identifier=identifier)
     except (Exception, FatalURLFetchingError) as exc:
-        title = _truncate(briefing.title, 60)
-        detail = _truncate(str(exc), 300)
+        name, detail = _truncate(title, 60), _truncate(str(exc), 300)
         raise RenderError(
-            f"could not lay out the PDF for {title!r}: {type(exc).__name__}: {detail}"
+            f"could not lay out the PDF for {name!r}: {type(exc).__name__}: {detail}"
         ) from exc
     if not isinstance(pdf, bytes):  # pragma: no cover - write_pdf() without a target
         raise RenderError("the PDF renderer returned no data")
     return pdf
+
+
+def __getattr__(name: str) -> Any:
+    """The digest renderers live in :mod:`briefing.render_digest`; importing it here would
+    be circular, so it is imported on first use of one of them."""
+    if name in ("render_digest_html", "render_digest_pdf"):
+        from briefing import render_digest
+
+        return getattr(render_digest, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

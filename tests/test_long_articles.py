@@ -102,7 +102,9 @@ def request_tokens(request: RecordedRequest) -> int:
     return sum(map(estimate_tokens, texts)) + SCHEMA_TOKENS
 
 
-def answer(*, situation_words: int = 0, injection_part: int = 0, delay: float = 0.0) -> Reply:
+def answer(
+    *, situation_words: int = 0, injection_part: int | None = None, delay: float = 0.0
+) -> Reply:
     """Chunk requests: a draft quoting the chunk's first words. Merge requests: a draft
     quoting the first part draft's evidence."""
 
@@ -121,7 +123,7 @@ def answer(*, situation_words: int = 0, injection_part: int = 0, delay: float = 
         situation = " ".join(["filler"] * situation_words)
         content = draft(
             f"Part {i} draft",
-            " ".join(data.split()[:8]),
+            " ".join(data.split("\n")[0].split()[:8]),  # verbatim: within one paragraph
             situation=situation,
             injection=i == injection_part,
         )

@@ -10,10 +10,10 @@ for the whole article in the same strict schema, with evidence quotes copied fro
 drafts (so they stay verbatim in the article). When the drafts' JSON is over the merge
 budget they are merged hierarchically: consecutive drafts are packed greedily into groups
 within the budget, each group is merged, and the merges are merged again. A group holds at
-least two drafts (even if two are over the budget, which only happens when
-``max_input_tokens`` is below about twice the prompt's ``max_tokens``), so every level at
-least halves the number of drafts and the depth is at most ``ceil(log2(chunks))``; with at
-most :data:`MAX_CHUNKS` chunks that is 8 levels.
+least two drafts (even if two are over the budget, which can only happen when
+``max_input_tokens`` is below twice ``max_tokens`` plus the merge prompt's overhead), so
+every level at least halves the number of drafts and the depth is at most
+``ceil(log2(chunks))``; with at most :data:`MAX_CHUNKS` chunks that is 8 levels.
 
 Merge prompt templates receive ``drafts`` (the JSON: a list of drafts, each with a
 ``part`` label such as ``"3 of 7"`` or ``"1-3 of 7"``), ``parts`` (how many drafts),
