@@ -123,8 +123,10 @@ def _run(
     settings = options.settings
     summariser = make_summariser(settings)
     if settings.summariser == "auto" and summariser.name == "offline":
-        log.warning("using the offline summariser (set OPENAI_API_KEY or OPENAI_BASE_URL "
-                    "to use a language model)")
+        log.warning(
+            "using the offline summariser (set OPENAI_API_KEY or OPENAI_BASE_URL "
+            "to use a language model)"
+        )
     policy = FetchPolicy(allow_private=options.allow_private, deadline=options.fetch_deadline)
     items = _gather(options, policy)
     _dedupe_urls(items)

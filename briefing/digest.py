@@ -56,9 +56,12 @@ def executive_summary(
 
         if isinstance(summariser, OpenAISummariser):
             try:
-                return model_summary(summariser, briefings)
+                return summariser.summarise_day(briefings)
             except BriefingError as exc:
                 # The briefings are done and paid for: a failed summary must not lose them.
-                log.warning("executive summary by the model failed, using the offline "
-                            "selection instead: %s", exc.message)
+                log.warning(
+                    "executive summary by the model failed, using the offline "
+                    "selection instead: %s",
+                    exc.message,
+                )
     return offline_summary(briefings), SummaryMeta()

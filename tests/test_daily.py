@@ -53,8 +53,9 @@ def model(openai_server: FakeOpenAI, monkeypatch: pytest.MonkeyPatch) -> FakeOpe
     def answer(body: dict[str, Any]) -> Reply:
         system = body["messages"][0]["content"]
         if "digest" in system.lower() and "executive summary" in system.lower():
-            return Reply.json({"points": [{"text": "A day of strikes and shortfalls.",
-                                           "briefings": [1, 2]}]})
+            return Reply.json(
+                {"points": [{"text": "A day of strikes and shortfalls.", "briefings": [1, 2]}]}
+            )
         return Reply.json(good_draft())
 
     openai_server.default = Reply.dynamic(answer)
@@ -63,8 +64,19 @@ def model(openai_server: FakeOpenAI, monkeypatch: pytest.MonkeyPatch) -> FakeOpe
 
 def test_folder_offline_json(run_cli: RunCli, isolated: Path) -> None:
     make_folder(isolated / "in", 4)
-    result = run_cli("daily", "--from-dir", "in", "--format", "json", "--date", "2026-11-26",
-                     "--summariser", "offline", "--cache-dir", "cache")
+    result = run_cli(
+        "daily",
+        "--from-dir",
+        "in",
+        "--format",
+        "json",
+        "--date",
+        "2026-11-26",
+        "--summariser",
+        "offline",
+        "--cache-dir",
+        "cache",
+    )
     assert result.returncode == 0, result.stderr
     assert result.stdout == "output/briefing-2026-11-26.json\n"
     data = digest(isolated / "output/briefing-2026-11-26.json")
@@ -82,14 +94,30 @@ def test_cron_run_folder_and_feed_then_zero_requests(
     model: FakeOpenAI, web_server: WebServer, isolated: Path, briefing_exe: str
 ) -> None:
     make_folder(isolated / "articles", 20)
-    env = {"PATH": os.environ["PATH"], "HOME": os.environ["HOME"],
-           "XDG_CACHE_HOME": os.environ["XDG_CACHE_HOME"],
-           "OPENAI_BASE_URL": model.url, "OPENAI_API_KEY": KEY, "BRIEFING_MODEL": "gpt-test"}
-    cmd = [briefing_exe, "daily", "--from-dir", "articles", "--feed",
-           web_server.url("/feed.rss"), "--allow-private", "--date", "2026-11-26",
-           "--format", "json"]
-    first = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=300,
-                           stdin=subprocess.DEVNULL)
+    env = {
+        "PATH": os.environ["PATH"],
+        "HOME": os.environ["HOME"],
+        "XDG_CACHE_HOME": os.environ["XDG_CACHE_HOME"],
+        "OPENAI_BASE_URL": model.url,
+        "OPENAI_API_KEY": KEY,
+        "BRIEFING_MODEL": "gpt-test",
+    }
+    cmd = [
+        briefing_exe,
+        "daily",
+        "--from-dir",
+        "articles",
+        "--feed",
+        web_server.url("/feed.rss"),
+        "--allow-private",
+        "--date",
+        "2026-11-26",
+        "--format",
+        "json",
+    ]
+    first = subprocess.run(
+        cmd, env=env, capture_output=True, text=True, timeout=300, stdin=subprocess.DEVNULL
+    )
     assert first.returncode == 0, first.stderr
     data = digest(isolated / "output/briefing-2026-11-26.json")
     found = statuses(data)
@@ -100,21 +128,38 @@ def test_cron_run_folder_and_feed_then_zero_requests(
     calls = model.chat_calls
     assert calls == 24  # 23 briefings and one executive summary
 
-    second = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=300,
-                            stdin=subprocess.DEVNULL)
+    second = subprocess.run(
+        cmd, env=env, capture_output=True, text=True, timeout=300, stdin=subprocess.DEVNULL
+    )
     assert second.returncode == 0, second.stderr
     assert model.chat_calls == calls + 1  # only the day's summary: every briefing cached
     assert "unchanged" in second.stderr or "23 from cache" in second.stderr
 
 
-def test_feed_faults_are_reasons_in_the_appendix(web_server: WebServer, run_cli: RunCli,
-                                                 isolated: Path) -> None:
+def test_feed_faults_are_reasons_in_the_appendix(
+    web_server: WebServer, run_cli: RunCli, isolated: Path
+) -> None:
     urls = isolated / "urls.txt"
     paths = ["/article", "/slow", "/big", "/image.png", "/loop", "/missing", "/short"]
     urls.write_text("# tonight\n" + "\n".join(web_server.url(p) for p in paths) + "\n")
-    result = run_cli("daily", "--urls", "urls.txt", "--feed", web_server.url("/feed-broken"),
-                     "--allow-private", "--fetch-timeout", "1", "--format", "json",
-                     "-o", "d.json", "--summariser", "offline", "--no-cache", timeout=120)
+    result = run_cli(
+        "daily",
+        "--urls",
+        "urls.txt",
+        "--feed",
+        web_server.url("/feed-broken"),
+        "--allow-private",
+        "--fetch-timeout",
+        "1",
+        "--format",
+        "json",
+        "-o",
+        "d.json",
+        "--summariser",
+        "offline",
+        "--no-cache",
+        timeout=120,
+    )
     assert result.returncode == 3, result.stderr
     found = statuses(digest(isolated / "d.json"))
     assert found[web_server.url("/article")] == ("ok", None)
@@ -129,10 +174,20 @@ def test_feed_faults_are_reasons_in_the_appendix(web_server: WebServer, run_cli:
     assert all(found[web_server.url(p)][0] == "failed" for p in paths[1:])
 
 
-def test_private_addresses_refused_by_default(web_server: WebServer, run_cli: RunCli,
-                                              isolated: Path) -> None:
-    result = run_cli("daily", web_server.url("/article"), "--format", "json", "-o", "d.json",
-                     "--summariser", "offline", "--no-cache")
+def test_private_addresses_refused_by_default(
+    web_server: WebServer, run_cli: RunCli, isolated: Path
+) -> None:
+    result = run_cli(
+        "daily",
+        web_server.url("/article"),
+        "--format",
+        "json",
+        "-o",
+        "d.json",
+        "--summariser",
+        "offline",
+        "--no-cache",
+    )
     assert result.returncode == 1
     assert "refused private address 127.0.0.1" in result.stderr
     assert result.stderr.strip().splitlines()[-1].startswith("Error: nothing was summarised")
@@ -144,20 +199,31 @@ def test_nothing_briefed_keeps_yesterday(run_cli: RunCli, isolated: Path) -> Non
     out.parent.mkdir()
     out.write_bytes(b"yesterday")
     (isolated / "empty.txt").write_text("   ")
-    result = run_cli("daily", "empty.txt", "nope.txt", "--date", "2026-11-26",
-                     "--summariser", "offline")
+    result = run_cli(
+        "daily", "empty.txt", "nope.txt", "--date", "2026-11-26", "--summariser", "offline"
+    )
     assert result.returncode == 1
     assert result.stderr.strip().splitlines()[-1] == (
         "Error: nothing was summarised: 2 of 2 sources failed (first: empty.txt: empty.txt is "
-        "empty: there is no article text to brief); no digest written")
+        "empty: there is no article text to brief); no digest written"
+    )
     assert out.read_bytes() == b"yesterday"
 
 
 def test_duplicates_briefed_once(run_cli: RunCli, isolated: Path) -> None:
     sample = ARTICLES[-1]
     (isolated / "copy.txt").write_bytes(sample.read_bytes())
-    result = run_cli("daily", str(sample), "copy.txt", str(sample), "-o", "d.json",
-                     "--summariser", "offline", "--no-cache")
+    result = run_cli(
+        "daily",
+        str(sample),
+        "copy.txt",
+        str(sample),
+        "-o",
+        "d.json",
+        "--summariser",
+        "offline",
+        "--no-cache",
+    )
     assert result.returncode == 0, result.stderr
     data = digest(isolated / "d.json")
     assert len(data["briefings"]) == 1
@@ -168,17 +234,35 @@ def test_duplicates_briefed_once(run_cli: RunCli, isolated: Path) -> None:
 def test_lock_held_exits_5(run_cli: RunCli, isolated: Path) -> None:
     target = isolated / "output" / "briefing-2026-11-26.json"
     with run_lock(Path("output/briefing-2026-11-26.json")):
-        result = run_cli("daily", str(ARTICLES[0]), "--date", "2026-11-26", "--format", "json",
-                         "--summariser", "offline")
+        result = run_cli(
+            "daily",
+            str(ARTICLES[0]),
+            "--date",
+            "2026-11-26",
+            "--format",
+            "json",
+            "--summariser",
+            "offline",
+        )
     assert result.returncode == 5
-    assert result.stderr == (f"Error: another briefing run (pid {os.getpid()}) is writing "
-                             "output/briefing-2026-11-26.json; not starting a second\n")
+    assert result.stderr == (
+        f"Error: another briefing run (pid {os.getpid()}) is writing "
+        "output/briefing-2026-11-26.json; not starting a second\n"
+    )
     assert not target.exists()
 
 
 def test_unchanged_day_rewrites_nothing_unless_forced(run_cli: RunCli, isolated: Path) -> None:
-    args = ("daily", str(ARTICLES[0]), "-o", "d.json", "--summariser", "offline",
-            "--cache-dir", "cache")
+    args = (
+        "daily",
+        str(ARTICLES[0]),
+        "-o",
+        "d.json",
+        "--summariser",
+        "offline",
+        "--cache-dir",
+        "cache",
+    )
     assert run_cli(*args).returncode == 0
     out = isolated / "d.json"
     before = out.stat().st_mtime_ns
@@ -193,10 +277,12 @@ def test_unchanged_day_rewrites_nothing_unless_forced(run_cli: RunCli, isolated:
 
 def test_model_faults_part_way(model: FakeOpenAI, run_cli: RunCli, isolated: Path) -> None:
     make_folder(isolated / "in", 3)
-    model.script(Reply.json(good_draft()),
-                 *[Reply.error(500, "boom", headers={"retry-after-ms": "10"})] * 3)
-    result = run_cli("daily", "--from-dir", "in", "-o", "d.json", "--no-cache",
-                     "--concurrency", "1")
+    model.script(
+        Reply.json(good_draft()), *[Reply.error(500, "boom", headers={"retry-after-ms": "10"})] * 3
+    )
+    result = run_cli(
+        "daily", "--from-dir", "in", "-o", "d.json", "--no-cache", "--concurrency", "1"
+    )
     assert result.returncode == 3, result.stderr
     data = digest(isolated / "d.json")
     states = [s["status"] for s in data["sources"]]
@@ -205,14 +291,27 @@ def test_model_faults_part_way(model: FakeOpenAI, run_cli: RunCli, isolated: Pat
     assert "failed with HTTP 500 after 3 attempts" in failed["reason"]
 
 
-def test_sigkill_mid_run_then_rerun_completes(openai_server: FakeOpenAI, isolated: Path,
-                                              briefing_exe: str) -> None:
+def test_sigkill_mid_run_then_rerun_completes(
+    openai_server: FakeOpenAI, isolated: Path, briefing_exe: str
+) -> None:
     make_folder(isolated / "in", 6)
-    openai_server.default = Reply.dynamic(lambda body: Reply.chat(
-        json.dumps(good_draft()), delay=0.6))
+    openai_server.default = Reply.dynamic(
+        lambda body: Reply.chat(json.dumps(good_draft()), delay=0.6)
+    )
     env = dict(os.environ, OPENAI_BASE_URL=openai_server.url, OPENAI_API_KEY=KEY)
-    cmd = [briefing_exe, "daily", "--from-dir", "in", "-o", "d.json", "--cache-dir", "cache",
-           "--concurrency", "2", "-q"]
+    cmd = [
+        briefing_exe,
+        "daily",
+        "--from-dir",
+        "in",
+        "-o",
+        "d.json",
+        "--cache-dir",
+        "cache",
+        "--concurrency",
+        "2",
+        "-q",
+    ]
     proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 30
     while openai_server.chat_calls < 3 and time.monotonic() < deadline:

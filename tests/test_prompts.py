@@ -85,7 +85,7 @@ def test_unknown_prompt_and_version() -> None:
     assert result.exit_code == 2
     assert result.output == "Error: prompt briefing has no version v9 (has v1)\n"
     result = runner.invoke(main, ["prompts", "show", "nope"])
-    assert result.output == "Error: unknown prompt 'nope' (available: briefing)\n"
+    assert result.output == "Error: unknown prompt 'nope' (available: briefing, digest, merge)\n"
     result = runner.invoke(main, ["prompts", "show", "Bad Name"])
     assert result.output == (
         "Error: bad prompt 'Bad Name': write NAME or NAME@vN, e.g. briefing@v1\n"
@@ -109,7 +109,7 @@ def test_user_folder_overrides_by_name(tmp_path: Path) -> None:
     write_prompt(tmp_path, "briefing", 2, "Ours, overridden v2")
     write_prompt(tmp_path, "terse", 1, "A terse one")
     registry = Registry([tmp_path])
-    assert registry.names() == ["briefing", "terse"]
+    assert registry.names() == ["briefing", "digest", "merge", "terse"]
     newest = registry.get("briefing")
     assert (newest.version, newest.description, newest.builtin) == (2, "Ours, overridden v2", False)
     result = CliRunner().invoke(main, ["prompts", "list", "--prompts-dir", str(tmp_path)])

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import re
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
@@ -61,7 +61,18 @@ class Draft(_Draft):
     injection_suspected: bool
 
 
-def strict_schema() -> dict[str, Any]:
+class DigestPoint(_Draft):
+    text: str
+    briefings: list[int]
+
+
+class DigestDraft(_Draft):
+    """The executive summary of a day's briefings (prompt ``digest``)."""
+
+    points: list[DigestPoint] = Field(min_length=1, max_length=12)
+
+
+def strict_schema(model: type[BaseModel] = Draft) -> dict[str, Any]:
     """JSON schema for ``response_format`` strict mode: every field required, no extras,
     no titles or length keywords (they cost tokens and some servers reject them)."""
 
@@ -80,14 +91,15 @@ def strict_schema() -> dict[str, Any]:
             return [clean(v) for v in node]
         return node
 
-    result: dict[str, Any] = clean(Draft.model_json_schema())
+    result: dict[str, Any] = clean(model.model_json_schema())
     return result
 
 
-def response_format() -> ResponseFormatJSONSchema:
+def response_format(model: type[BaseModel] = Draft) -> ResponseFormatJSONSchema:
+    name = "briefing_draft" if model is Draft else model.__name__.lower()
     return {
         "type": "json_schema",
-        "json_schema": {"name": "briefing_draft", "strict": True, "schema": strict_schema()},
+        "json_schema": {"name": name, "strict": True, "schema": strict_schema(model)},
     }
 
 
@@ -117,7 +129,15 @@ def extract_json(content: str) -> Any:
 
 
 def parse_draft(content: str) -> Draft:
-    """Validate an answer; raises ValueError with a short, model-readable reason."""
+    """Validate a briefing answer; raises ValueError with a short, model-readable reason."""
+    return parse_answer(content, Draft)
+
+
+M = TypeVar("M", bound=BaseModel)
+
+
+def parse_answer(content: str, model: type[M]) -> M:
+    """Validate an answer as ``model``; raises ValueError with a short, model-readable reason."""
     try:
         data = extract_json(content)
     except json.JSONDecodeError as exc:
@@ -125,7 +145,7 @@ def parse_draft(content: str) -> Draft:
             f"is not valid JSON ({exc.msg} at line {exc.lineno} column {exc.colno})"
         ) from None
     try:
-        return Draft.model_validate(data)
+        return model.model_validate(data)
     except ValidationError as exc:
         problems = "; ".join(
             f"{'.'.join(map(str, e['loc'])) or 'object'}: {e['msg']}" for e in exc.errors()[:5]

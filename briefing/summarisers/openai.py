@@ -23,6 +23,7 @@ import json
 import logging
 import threading
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
@@ -41,14 +42,17 @@ from briefing.model import (
     Provenance,
     Risk,
     Split,
+    SummaryPoint,
     Usage,
 )
 from briefing.prompts import Prompt, Registry
 from briefing.summarisers.draft import (
     MAX_ACTORS,
     MAX_RISKS,
+    DigestDraft,
     Draft,
-    parse_draft,
+    M,
+    parse_answer,
     response_format,
     strict_schema,
 )
@@ -57,6 +61,9 @@ from briefing.summarisers.mapreduce import MAX_CHUNKS, map_reduce
 if TYPE_CHECKING:
     import openai
     from openai.types.chat import ChatCompletionMessageParam
+    from openai.types.shared_params import ResponseFormatJSONSchema
+
+    from briefing.digest import SummaryMeta
 
 OPENAI_HOST = "api.openai.com"
 _MIN_REQUEST_SECONDS = 1.0  # below this, a request cannot usefully start
@@ -236,16 +243,24 @@ class OpenAISummariser:
         return result.draft, result.injection_suspected, split
 
     def _draft(self, prompt: Prompt, deadline: float, usage: _UsageSum, **data: object) -> Draft:
-        """One request to ``prompt`` with ``data``, validated; one repair request if needed."""
+        """One briefing request to ``prompt`` with ``data``; see :meth:`_structured`."""
+        return self._structured(prompt, Draft, deadline, usage, **data)
+
+    def _structured(
+        self, prompt: Prompt, model: type[M], deadline: float, usage: _UsageSum, **data: object
+    ) -> M:
+        """One request to ``prompt`` answered in ``model``'s strict schema, validated here;
+        one repair request showing the model its error if needed."""
         params = self._params(prompt)
+        fmt = response_format(model)
         system, user = prompt.render(**data)
         messages: list[ChatCompletionMessageParam] = [
             {"role": "system", "content": system},
             {"role": "user", "content": user},
         ]
-        content = self._ask(messages, deadline, usage, params)
+        content = self._ask(messages, deadline, usage, params, fmt)
         try:
-            return parse_draft(content)
+            return parse_answer(content, model)
         except ValueError as first:
             messages += [
                 {"role": "assistant", "content": content},
@@ -255,14 +270,60 @@ class OpenAISummariser:
                     "corrected JSON object that matches the schema.",
                 },
             ]
-        content = self._ask(messages, deadline, usage, params)
+        content = self._ask(messages, deadline, usage, params, fmt)
         try:
-            return parse_draft(content)
+            return parse_answer(content, model)
         except ValueError as second:
             raise ModelError(
                 f"the model's answer {second}, also after one repair request "
                 f"(model {self.settings.model} at {self.host})"
             ) from None
+
+    def summarise_day(
+        self, briefings: Sequence[Briefing]
+    ) -> tuple[list[SummaryPoint], SummaryMeta]:
+        """The executive summary of a digest, under the ``digest`` prompt: one request over
+        the day's briefings (numbered from 1, as in the digest)."""
+        from briefing.digest import SummaryMeta
+
+        user_dirs = [self.settings.prompts_dir] if self.settings.prompts_dir else []
+        prompt = Registry(user_dirs).get("digest")
+        usage = _UsageSum()
+        self.client()
+        deadline = time.monotonic() + self.settings.deadline
+        data = json.dumps(
+            [
+                {
+                    "number": n,
+                    "title": b.title,
+                    "situation": b.situation,
+                    "assessment": b.assessment.text,
+                    "risks": [
+                        f"{r.description} ({r.likelihood} likelihood, {r.impact} impact)"
+                        for r in b.risks
+                    ],
+                    "actors": [a.name for a in b.actors],
+                }
+                for n, b in enumerate(briefings, 1)
+            ],
+            ensure_ascii=False,
+            indent=1,
+        )
+        answer = self._structured(
+            prompt, DigestDraft, deadline, usage, article_text=data, article_title="Digest"
+        )
+        valid = range(1, len(briefings) + 1)
+        points = [
+            SummaryPoint(text=p.text, briefings=sorted({n for n in p.briefings if n in valid}))
+            for p in answer.points
+        ]
+        meta = SummaryMeta(
+            model=self.settings.model,
+            base_url=self.host,
+            prompt=prompt.ref,
+            usage=Usage(prompt_tokens=usage.prompt, completion_tokens=usage.completion),
+        )
+        return points, meta
 
     def _ask(
         self,
@@ -270,6 +331,7 @@ class OpenAISummariser:
         deadline: float,
         usage: _UsageSum,
         params: _Params,
+        fmt: ResponseFormatJSONSchema,
     ) -> str:
         import openai
 
@@ -284,7 +346,7 @@ class OpenAISummariser:
                 .chat.completions.create(
                     model=self.settings.model,
                     messages=messages,
-                    response_format=response_format(),
+                    response_format=fmt,
                     # Only what is set is sent: reasoning models reject an explicit temperature.
                     temperature=openai.omit if params.temperature is None else params.temperature,
                     max_tokens=openai.omit if params.max_tokens is None else params.max_tokens,
