@@ -66,6 +66,7 @@ __all__ = [
     "UNSUPPORTED",
     "ArticleIndex",
     "ground",
+    "name_forms",
     "normalise",
     "unsupported_items",
 ]

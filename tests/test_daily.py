@@ -50,16 +50,16 @@ def model(openai_server: FakeOpenAI, monkeypatch: pytest.MonkeyPatch) -> FakeOpe
     monkeypatch.setenv("OPENAI_API_KEY", KEY)
     monkeypatch.setenv("BRIEFING_MODEL", "gpt-test")
 
-    def answer(body: dict[str, Any]) -> Reply:
-        system = body["messages"][0]["content"]
-        if "digest" in system.lower() and "executive summary" in system.lower():
-            return Reply.json(
-                {"points": [{"text": "A day of strikes and shortfalls.", "briefings": [1, 2]}]}
-            )
-        return Reply.json(good_draft())
-
     openai_server.default = Reply.dynamic(answer)
     return openai_server
+
+
+def answer(body: dict[str, Any], delay: float = 0.0) -> Reply:
+    """A briefing draft, or the day's summary when asked under the digest prompt."""
+    if "executive summary" in body["messages"][0]["content"]:
+        points = [{"text": "A day of strikes and shortfalls.", "briefings": [1, 2]}]
+        return Reply.json({"points": points}, delay=delay)
+    return Reply.json(good_draft(), delay=delay)
 
 
 def test_folder_offline_json(run_cli: RunCli, isolated: Path) -> None:
@@ -121,19 +121,23 @@ def test_cron_run_folder_and_feed_then_zero_requests(
     assert first.returncode == 0, first.stderr
     data = digest(isolated / "output/briefing-2026-11-26.json")
     found = statuses(data)
-    assert sum(1 for s, _ in found.values() if s == "ok") == 23  # 20 files + 3 distinct links
-    assert found[web_server.url("/article")] == ("ok", None)
+    ok = [loc for loc, (s, _) in found.items() if s == "ok"]
+    assert len(ok) == 22, found  # 20 files + 2 distinct articles from the feed
+    # /article.txt serves the same text as /article: briefed once, the other a duplicate
+    pair = sorted([found[web_server.url("/article")][0], found[web_server.url("/article.txt")][0]])
+    assert pair == ["duplicate", "ok"]
+    assert found[web_server.url("/article-2")] == ("ok", None)
     assert data["executive_summary"][0]["text"] == "A day of strikes and shortfalls."
     assert data["provenance"]["prompt"]["name"] == "digest"
     calls = model.chat_calls
-    assert calls == 24  # 23 briefings and one executive summary
+    assert calls == 23  # 22 briefings and one executive summary
 
     second = subprocess.run(
         cmd, env=env, capture_output=True, text=True, timeout=300, stdin=subprocess.DEVNULL
     )
     assert second.returncode == 0, second.stderr
     assert model.chat_calls == calls + 1  # only the day's summary: every briefing cached
-    assert "unchanged" in second.stderr or "23 from cache" in second.stderr
+    assert "22 from cache" in second.stderr
 
 
 def test_feed_faults_are_reasons_in_the_appendix(
@@ -295,9 +299,7 @@ def test_sigkill_mid_run_then_rerun_completes(
     openai_server: FakeOpenAI, isolated: Path, briefing_exe: str
 ) -> None:
     make_folder(isolated / "in", 6)
-    openai_server.default = Reply.dynamic(
-        lambda body: Reply.chat(json.dumps(good_draft()), delay=0.6)
-    )
+    openai_server.default = Reply.dynamic(lambda body: answer(body, delay=0.6))
     env = dict(os.environ, OPENAI_BASE_URL=openai_server.url, OPENAI_API_KEY=KEY)
     cmd = [
         briefing_exe,
@@ -327,4 +329,12 @@ def test_sigkill_mid_run_then_rerun_completes(
     data = digest(isolated / "d.json")
     assert len(data["briefings"]) == 6
     assert data["provenance"]["cache_hits"] >= 1
-    assert openai_server.chat_calls - done_before == 6 - data["provenance"]["cache_hits"] + 1
+    new = [
+        (
+            len(r.body["messages"]),
+            r.body["messages"][0]["content"][30:70],
+            r.body["messages"][-1]["content"][-60:],
+        )
+        for r in openai_server.chat_requests[done_before:]
+    ]
+    assert openai_server.chat_calls - done_before == 6 - data["provenance"]["cache_hits"] + 1, new
