@@ -146,10 +146,6 @@ def article_from_text(
 ) -> Article:
     """Clean decoded text into an Article (extracting HTML/Markdown, finding a title)."""
     raw = raw.replace("\r\n", "\n").replace("\r", "\n")
-    # Invisible characters are a channel for instructions a reader cannot see: strip them
-    # before anything else, and keep count so the briefing can say so.
-    hidden = sanitise_report(raw)
-    raw = hidden.text
     found_title: str | None = None
     # A .txt file is text whatever it contains; other inputs (stdin, unknown suffixes) are sniffed.
     sniff = suffix not in _MARKDOWN_SUFFIXES and suffix not in _TEXT_SUFFIXES
@@ -157,6 +153,13 @@ def article_from_text(
         raw, found_title = html_to_text(raw)
     elif suffix in _MARKDOWN_SUFFIXES:
         raw, found_title = markdown_to_text(raw)
+    # Invisible characters are a channel for instructions a reader cannot see. Stripped after
+    # extraction (HTML entities such as &#8203; only become characters there), counted so the
+    # briefing can say so.
+    hidden = sanitise_report(raw)
+    raw = hidden.text
+    if found_title:
+        found_title = sanitise_report(found_title).text
     text = clean_text(raw)
     if not text:
         raise InputError(f"{name} is empty: there is no article text to brief")

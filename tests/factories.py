@@ -9,13 +9,17 @@ from briefing.model import (
     Actor,
     Assessment,
     Briefing,
+    Digest,
+    DigestProvenance,
     Flag,
     GroundingSummary,
     PromptRef,
     Provenance,
     Risk,
     Source,
+    SourceStatus,
     Split,
+    SummaryPoint,
     Usage,
 )
 
@@ -23,6 +27,7 @@ GENERATED_AT = datetime(2026, 11, 26, 9, 30, tzinfo=UTC)
 SOURCE_SHA = "3f1c9a7be2d04c55a1f0e9b8c7d6a5f4e3d2c1b0a9f8e7d6c5b4a3f2e1d0c9b8"
 PROMPT_SHA = "ab12cd34ef56ab12cd34ef56ab12cd34ef56ab12cd34ef56ab12cd34ef56ab12"
 MERGE_SHA = "9e8d7c6b5a4f9e8d7c6b5a4f9e8d7c6b5a4f9e8d7c6b5a4f9e8d7c6b5a4f9e8d"
+DIGEST_PROMPT_SHA = "5d1e2f3a4b5c5d1e2f3a4b5c5d1e2f3a4b5c5d1e2f3a4b5c5d1e2f3a4b5c5d1e"
 GROUNDING_METHOD = (
     "each evidence quote must occur in the article after normalising case, quotes and "
     "whitespace (up to 2 differing words per 20)"
@@ -258,3 +263,155 @@ def make_ungrounded_briefing(**overrides: Any) -> Briefing:
     }
     values.update(overrides)
     return make_briefing(**values)
+
+
+# The sources of make_digest(): a failed feed item and a duplicate besides the three briefed.
+FAILED_URL = "https://news.example.org/world/2026/11/26/port-strike-continues"
+FEED_URL = "https://news.example.org/feeds/world.xml"
+FAILED_REASON = "fetch timed out after 20 s (deadline 20 s, 0 of ? bytes read)"
+
+
+def make_baltic_briefing(**overrides: Any) -> Briefing:
+    """A second, unrelated briefing (the Baltic cable example), supported throughout."""
+    values: dict[str, Any] = {
+        "title": "Finland and Estonia investigate damage to Baltic Sea power cable",
+        "source": make_source(
+            location="examples/baltic-cable.md",
+            sha256="7a" * 32,
+            title="Finland and Estonia investigate damage to Baltic Sea power cable",
+            published="2026-11-25",
+        ),
+        "situation": (
+            "Finnish and Estonian authorities opened a joint investigation after the Estlink 2 "
+            "undersea power cable was damaged in the Gulf of Finland, cutting electricity "
+            "imports. A tanker that crossed the cable route is being held for questioning."
+        ),
+        "actors": [
+            Actor(
+                name="Finland",
+                kind="state",
+                role="Leads the investigation; its coast guard boarded the tanker.",
+                evidence=["Finland's coast guard said it had boarded a tanker"],
+                supported=True,
+            ),
+            Actor(
+                name="Estonia",
+                kind="state",
+                role="Joint investigator; lost electricity imports.",
+                evidence=["cutting electricity imports"],
+                supported=True,
+            ),
+            Actor(
+                name="Fingrid",
+                kind="organisation",
+                role="Finnish grid operator; reported the disconnection.",
+                evidence=["according to the Finnish grid operator Fingrid"],
+                supported=True,
+            ),
+        ],
+        "assessment": Assessment(
+            text="Deliberate damage is plausible but unproven; repairs will take months.",
+            confidence="low",
+            evidence=["raising fresh concerns about the security of critical infrastructure"],
+            supported=True,
+        ),
+        "risks": [
+            Risk(
+                description="Further damage to Baltic Sea cables and pipelines.",
+                likelihood="medium",
+                impact="high",
+                evidence=["security of critical infrastructure in the Baltic Sea"],
+                supported=True,
+            ),
+            Risk(
+                description="Winter electricity prices rise in Estonia.",
+                likelihood="high",
+                impact="medium",
+                supported=True,
+            ),
+        ],
+        "provenance": make_openai_provenance(grounding=make_grounding(7, 7)),
+        "word_count": 512,
+        "reading_minutes": 3,
+    }
+    values.update(overrides)
+    return make_briefing(**values)
+
+
+def make_digest(briefings: list[Briefing] | None = None, **overrides: Any) -> Digest:
+    """A day of three briefings from five sources: ok, cached, failed, ok, duplicate.
+
+    With ``briefings`` given, each is an "ok" source (plus the failed and duplicate ones), and
+    the executive summary cites them all.
+    """
+    if briefings is None:
+        syria = make_briefing(provenance=make_openai_provenance(grounding=make_grounding(11, 11)))
+        baltic = make_baltic_briefing()
+        ungrounded = make_ungrounded_briefing(
+            title="Russia condemns strike; Islamic State may hold chemical weapons",
+            source=make_source(location="https://news.example.org/world/strike-reaction",
+                               kind="url", sha256="c4" * 32, title="Strike reaction"),
+        )  # fmt: skip
+        briefings = [syria, baltic, ungrounded]
+        sources = [
+            _status(syria, "ok", ms=4210),
+            _status(baltic, "cached", ms=3),
+            SourceStatus(location=FAILED_URL, kind="feed", via=FEED_URL, status="failed",
+                         reason=FAILED_REASON, ms=20012),
+            _status(ungrounded, "ok", ms=5120, via=FEED_URL),
+            SourceStatus(location="examples/copy-of-syria-strike.txt", kind="file",
+                         status="duplicate", reason="same text as examples/syria-strike.txt",
+                         title=syria.title),
+        ]  # fmt: skip
+        points = [
+            SummaryPoint(
+                text="European strikes on Islamic State in eastern Syria continue, while "
+                "Moscow objects; the group keeps the capacity to regroup.",
+                briefings=[1, 3],
+            ),
+            SummaryPoint(
+                text="A damaged Baltic power cable renews concern for undersea infrastructure.",
+                briefings=[2],
+            ),
+        ]
+    else:
+        sources = [_status(b, "ok", ms=1000 + n) for n, b in enumerate(briefings)]
+        sources.insert(1, SourceStatus(location=FAILED_URL, kind="feed", via=FEED_URL,
+                                       status="failed", reason=FAILED_REASON, ms=20012))
+        sources.append(SourceStatus(location="examples/duplicate.txt", kind="file",
+                                    status="duplicate", reason="same text as an earlier source"))
+        points = [
+            SummaryPoint(text=b.situation.split(". ")[0] + ".", briefings=[n])
+            for n, b in enumerate(briefings[:8], start=1)
+        ]  # fmt: skip
+    values: dict[str, Any] = {
+        "title": "Daily briefing — 26 November 2026",
+        "day": "2026-11-26",
+        "executive_summary": points,
+        "briefings": briefings,
+        "sources": sources,
+        "provenance": DigestProvenance(
+            summariser="openai",
+            model="gpt-4o-mini",
+            prompt=PromptRef(name="digest", version=1, sha256=DIGEST_PROMPT_SHA),
+            generated_at=GENERATED_AT,
+            usage=Usage(prompt_tokens=2400, completion_tokens=310),
+            duration_ms=12300,
+            cache_hits=1,
+            model_requests=2,
+            tool_version="0.1.0",
+        ),
+    }
+    values.update(overrides)
+    return Digest(**values)
+
+
+def _status(briefing: Briefing, status: str, ms: int, via: str | None = None) -> SourceStatus:
+    return SourceStatus(
+        location=briefing.source.location,
+        kind=briefing.source.kind,
+        via=via,
+        status=status,  # type: ignore[arg-type]
+        title=briefing.title,
+        ms=ms,
+    )

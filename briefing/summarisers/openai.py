@@ -33,6 +33,7 @@ from briefing import __version__
 from briefing.chunking import estimate_tokens, split_into_chunks
 from briefing.config import Settings
 from briefing.errors import ConfigError, ModelError
+from briefing.injection import MODEL_DETAIL
 from briefing.model import (
     Actor,
     Article,
@@ -435,7 +436,7 @@ class OpenAISummariser:
             flags.append(
                 Flag(
                     kind="injection_suspected",
-                    detail="the model reported instructions aimed at it in the article",
+                    detail=MODEL_DETAIL,
                 )
             )
         provenance = Provenance(
