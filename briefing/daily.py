@@ -9,6 +9,7 @@ so yesterday's file stays untouched.
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 import threading
 import time
@@ -19,10 +20,21 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
+from pydantic import BaseModel, ConfigDict
+
 from briefing import __version__
 from briefing.config import Settings
+from briefing.digest import SummaryMeta
 from briefing.errors import EXIT_OK, EXIT_PARTIAL, BriefingError, ConfigError
-from briefing.model import Article, Briefing, Digest, DigestProvenance, SourceKind, SourceStatus
+from briefing.model import (
+    Article,
+    Briefing,
+    Digest,
+    DigestProvenance,
+    SourceKind,
+    SourceStatus,
+    SummaryPoint,
+)
 from briefing.output import FORMATS, atomic_write, format_from_path, run_lock
 
 log = logging.getLogger("briefing.daily")
@@ -185,15 +197,24 @@ def _run(
             f"nothing was summarised: {len(failed)} of {len(items)} sources failed "
             f"(first: {failed[0].location if failed else '-'}: {first}); no digest written"
         )
-    from briefing.digest import executive_summary
+    sources = [_status(i) for i in items]
+    # The day's inputs, without timings: equal on a rerun of an unchanged day. The state file
+    # beside the output keeps the executive summary made for them, so a rerun asks no model.
+    inputs = _fingerprint(fmt, briefings, sources, cache_key("digest", summariser))
+    state_path = path.parent / f".{path.name}.state.json"
+    state = _read_state(state_path)
+    if state is not None and state.inputs == inputs:
+        summary, digest_prov = state.summary, state.meta
+    else:
+        from briefing.digest import executive_summary
 
-    summary, digest_prov = executive_summary(briefings, summariser, settings)
+        summary, digest_prov = executive_summary(briefings, summariser, settings)
     digest = Digest(
         title=f"Daily briefing — {_long_date(day)}",
         day=day.isoformat(),
         executive_summary=summary,
         briefings=briefings,
-        sources=[_status(i) for i in items],
+        sources=sources,
         provenance=DigestProvenance(
             summariser=summariser.name,  # type: ignore[arg-type]
             model=digest_prov.model,
@@ -208,20 +229,12 @@ def _run(
         ),
     )
     exit_code = EXIT_PARTIAL if failed else EXIT_OK
-    fingerprint = _fingerprint(digest, fmt)
-    marker = path.parent / f".{path.name}.sha256"
-    if (
-        not options.force
-        and requests == 0
-        and path.exists()
-        and marker.exists()
-        and marker.read_text().strip() == fingerprint
-    ):
+    unchanged = state is not None and state.inputs == inputs and path.exists()
+    if unchanged and not options.force:
         log.info("unchanged: %s already holds this digest (use --force to rewrite)", path)
         return DailyResult(path, digest, written=False, exit_code=exit_code)
-    data = _render(digest, fmt, settings.evidence)
-    atomic_write(path, data)
-    atomic_write(marker, (fingerprint + "\n").encode())
+    atomic_write(path, _render(digest, fmt, settings.evidence))
+    _write_state(state_path, _State(inputs=inputs, summary=summary, meta=digest_prov))
     return DailyResult(path, digest, written=True, exit_code=exit_code)
 
 
@@ -243,20 +256,50 @@ def _render(digest: Digest, fmt: str, evidence: str) -> bytes:
     return html.encode("utf-8") if fmt == "html" else render.render_digest_pdf(html, digest)
 
 
-def _fingerprint(digest: Digest, fmt: str) -> str:
-    """What the digest says, without when it was made: equal on an unchanged day."""
-    data = digest.model_dump(mode="json", exclude={"provenance"})
-    for briefing in data["briefings"]:
-        briefing["provenance"].pop("generated_at", None)
-        briefing["provenance"].pop("duration_ms", None)
-    for source in data["sources"]:
-        source.pop("ms", None)
-        if source["status"] == "cached":
-            source["status"] = "ok"
-    import json
-
-    canonical = json.dumps([fmt, __version__, data], sort_keys=True, ensure_ascii=False)
+def _fingerprint(
+    fmt: str, briefings: list[Briefing], sources: list[SourceStatus], summariser_key: str
+) -> str:
+    """What goes into the digest, without when or how fast it was made."""
+    data = {
+        "fmt": fmt,
+        "tool": __version__,
+        "summariser": summariser_key,
+        "briefings": [
+            b.model_dump(mode="json", exclude={"provenance": {"generated_at", "duration_ms"}})
+            for b in briefings
+        ],
+        "sources": [
+            s.model_dump(mode="json", exclude={"ms"})
+            | {"status": "ok" if s.status == "cached" else s.status}
+            for s in sources
+        ],
+    }
+    canonical = json.dumps(data, sort_keys=True, ensure_ascii=False)
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+class _State(BaseModel):
+    """Beside each digest (hidden file): the inputs it was made from and its summary."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    inputs: str
+    summary: list[SummaryPoint]
+    meta: SummaryMeta
+
+
+def _read_state(path: Path) -> _State | None:
+    try:
+        return _State.model_validate(json.loads(path.read_text(encoding="utf-8")))
+    except (OSError, ValueError):  # ValidationError is a ValueError
+        return None  # missing or unreadable: the digest is simply made afresh
+
+
+def _write_state(path: Path, state: _State) -> None:
+    try:
+        atomic_write(path, state.model_dump_json().encode("utf-8"))
+    except BriefingError as exc:  # only an optimisation: the digest itself is written
+        log.warning("cannot save the digest state %s: %s", path, exc.message)
 
 
 def _status(item: _Item) -> SourceStatus:

@@ -11,7 +11,8 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+
+from pydantic import BaseModel, ConfigDict, Field
 
 from briefing.config import Settings
 from briefing.errors import BriefingError
@@ -21,12 +22,15 @@ MAX_POINTS = 8
 log = logging.getLogger("briefing.daily")
 
 
-@dataclass(frozen=True)
-class SummaryMeta:
+class SummaryMeta(BaseModel):
+    """How the executive summary was made (model, prompt, tokens), for the provenance."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
     model: str | None = None
     base_url: str | None = None
     prompt: PromptRef | None = None
-    usage: Usage = field(default_factory=Usage)
+    usage: Usage = Field(default_factory=Usage)
 
 
 def _first_sentence(text: str, limit: int = 240) -> str:

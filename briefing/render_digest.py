@@ -207,8 +207,7 @@ def digest_info(digest: Digest) -> DigestInfo:
         running_title=_truncate(title, RUNNING_TITLE_MAX),
         provenance_line=(
             f"Summariser: {summariser} · Model: {', '.join(models) or 'none'} · "
-            f"Prompts: {prompt_line or 'none'} · Generated {_generated_label(p.generated_at)} · "
-            f"briefing {p.tool_version}"
+            f"Prompts: {prompt_line or 'none'}"
         ),
         items=len(briefings),
         counts=counts,

@@ -136,7 +136,7 @@ def test_cron_run_folder_and_feed_then_zero_requests(
         cmd, env=env, capture_output=True, text=True, timeout=300, stdin=subprocess.DEVNULL
     )
     assert second.returncode == 0, second.stderr
-    assert model.chat_calls == calls + 1  # only the day's summary: every briefing cached
+    assert model.chat_calls == calls  # zero model requests: briefings and summary reused
     assert "22 from cache" in second.stderr
 
 
