@@ -338,3 +338,44 @@ def test_sigkill_mid_run_then_rerun_completes(
         for r in openai_server.chat_requests[done_before:]
     ]
     assert openai_server.chat_calls - done_before == 6 - data["provenance"]["cache_hits"] + 1, new
+
+
+def test_tty_shows_a_progress_line_not_log_lines(isolated: Path, briefing_exe: str) -> None:
+    import pty
+
+    make_folder(isolated / "in", 3)
+    master, slave = pty.openpty()
+    proc = subprocess.Popen(
+        [
+            briefing_exe,
+            "daily",
+            "--from-dir",
+            "in",
+            "-o",
+            "d.json",
+            "--summariser",
+            "offline",
+            "--no-cache",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=slave,
+        stdin=subprocess.DEVNULL,
+        env=dict(os.environ),
+    )
+    os.close(slave)
+    out, _ = proc.communicate(timeout=120)
+    chunks = []
+    while True:
+        try:
+            data = os.read(master, 65536)
+        except OSError:
+            break
+        if not data:
+            break
+        chunks.append(data)
+    os.close(master)
+    shown = b"".join(chunks).decode("utf-8", "replace")
+    assert proc.returncode == 0, shown
+    assert out == b"d.json\n"
+    assert "[########################] 3/3 " in shown
+    assert " | summarise | " not in shown  # per-source lines give way to the progress line
