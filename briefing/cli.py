@@ -261,17 +261,44 @@ def build(
     default=True,
     help="Open the draft in the default browser. [default: open]",
 )
+@click.option(
+    "--serve",
+    is_flag=True,
+    help="Serve a live draft on 127.0.0.1 that rebuilds and reloads itself when the article, "
+    "a template or a prompt changes; Ctrl-C stops it.",
+)
+@click.option(
+    "--port",
+    type=click.IntRange(0, 65535),
+    default=8765,
+    show_default=True,
+    help="Port of --serve (0: any free port).",
+)
 @_model_options
 @_map_errors
-def preview(source: str, title: str | None, open_browser: bool, **kwargs: Any) -> None:
-    """Write the HTML draft of SOURCE to a temporary file and open it in the browser."""
+def preview(
+    source: str, title: str | None, open_browser: bool, serve: bool, port: int, **kwargs: Any
+) -> None:
+    """Write the HTML draft of SOURCE to a temporary file and open it in the browser.
+
+    With --serve, show it live instead at http://127.0.0.1:PORT/ (with a link to the PDF).
+    """
     from briefing.pipeline import BuildOptions
     from briefing.pipeline import preview as run_preview
 
     settings = _settings(kwargs)
-    path = run_preview(
-        BuildOptions(source=source, title=title, fmt="html", settings=settings), stdin=_stdin()
-    )
+    options = BuildOptions(source=source, title=title, fmt="html", settings=settings)
+    if serve:
+        from briefing.preview_server import PreviewServer
+
+        with PreviewServer(options, port=port) as server:
+            click.echo(f"Serving {server.title} at {server.url} (Ctrl-C to stop)")
+            if open_browser:
+                click.launch(server.url)
+            server.serve_forever()  # returns on Ctrl-C, stopped
+        click.echo("stopped")
+        return
+    path = run_preview(options, stdin=_stdin())
     click.echo(str(path))
     if open_browser:
         click.launch(str(path))

@@ -378,8 +378,7 @@ def _reason(item: Grounded) -> str:
 def build_trace(briefing: Briefing, *, prefix: str = "", first_quote: int = 1) -> Trace:
     """Number evidence quotes (E1…) and "not supported" notes (1…) in document order.
 
-    In a digest, ``prefix`` ("b3-") makes the HTML ids unique and ``first_quote`` continues the
-    E-numbers of the sections before.
+    In a digest, ``prefix`` ("b3-") makes HTML ids unique; E-numbers start at ``first_quote``.
     """
     quote_count = first_quote - 1
     note_count = 0
@@ -426,11 +425,8 @@ def briefing_view(
     number: int | None = None,
     first_quote: int = 1,
 ) -> dict[str, Any]:
-    """What the macros of _briefing.html.j2 draw one briefing from (templates/README.md).
-
-    ``number`` is its section number in a digest (None: a briefing of its own); it prefixes
-    the HTML ids ("b3-actor-2") and the sub-section numbers ("3.2 Actors").
-    """
+    """What the macros of _briefing.html.j2 take; ``number``: its section in a digest, which
+    prefixes the HTML ids ("b3-actor-2") and numbers the sub-sections ("3.2 Actors")."""
     check_evidence_mode(evidence)
     prefix = "" if number is None else f"b{number}-"
     return {
@@ -590,10 +586,7 @@ def write_pdf(
     template_dirs: Sequence[Path] = (),
     fetcher: TemplateFetcher | None = None,
 ) -> bytes:
-    """Lay out ``html`` with WeasyPrint behind the template-only fetcher (any document).
-
-    ``seed`` (with the HTML) fixes the PDF identifier; ``title`` names the document in errors.
-    """
+    """Lay out any document's ``html``; ``seed`` fixes the PDF identifier, ``title`` names it."""
     dirs = _search_path(template_dirs)
     if fetcher is None:
         fetcher = TemplateFetcher(dirs)
@@ -622,9 +615,7 @@ def write_pdf(
     return pdf
 
 
-def __getattr__(name: str) -> Any:
-    """The digest renderers live in :mod:`briefing.render_digest`; importing it here would
-    be circular, so it is imported on first use of one of them."""
+def __getattr__(name: str) -> Any:  # the digest renderers, imported on first use (circular)
     if name in ("render_digest_html", "render_digest_pdf"):
         from briefing import render_digest
 

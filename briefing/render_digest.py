@@ -95,7 +95,8 @@ class DigestInfo:
     model: str  # "gpt-4o-mini" or "none"
     prompts: list[str]  # "briefing@v1 (sha256 ab12cd34ef56…) — per article", …; [] offline
     summary_method: str  # how the executive summary was made, in words
-    run_details: str | None  # "12.3 s · 5 model requests · 3 from the cache · 2,345 tokens"
+    grounding_methods: list[str]  # the grounding checks' rules, in words (usually one)
+    run_details: str | None  # "12.3 s · 5 summarised in this run, 3 from the cache · …"
 
 
 @dataclass(frozen=True)
@@ -139,9 +140,7 @@ def _distinct(values: Sequence[str]) -> list[str]:
 
 def _counts(sources: Sequence[SourceStatus]) -> SourceCounts:
     seen = Counter(s.status for s in sources)
-    return SourceCounts(
-        len(sources), seen["ok"], seen["cached"], seen["failed"], seen["duplicate"]
-    )
+    return SourceCounts(len(sources), seen["ok"], seen["cached"], seen["failed"], seen["duplicate"])
 
 
 def _duration(ms: int) -> str:
@@ -183,21 +182,18 @@ def digest_info(digest: Digest) -> DigestInfo:
     else:
         method = "one point per briefing, most significant first: the opening of its situation"
     run = [_duration(p.duration_ms)] if p.duration_ms else []
-    requests = p.model_requests
-    run.append(f"{requests} model request{'' if requests == 1 else 's'}")
-    run.append(f"{p.cache_hits} from the cache")
+    run.append(f"{p.model_requests} summarised in this run, {p.cache_hits} from the cache")
     tokens = p.usage.prompt_tokens + p.usage.completion_tokens
     if tokens:
         run.append(f"executive summary {tokens:,} tokens")
-    prompt_line = ", ".join(
-        _distinct([*(_prompt(r, short=True) for r in refs)])  # digest prompt first
-    )
+    prompt_line = ", ".join(_distinct([_prompt(r, short=True) for r in refs]))  # digest's first
     day = long_date(digest.day)
     noun = "briefing" if len(briefings) == 1 else "briefings"
+    sources = "source" if counts.total == 1 else "sources"
     return DigestInfo(
         title=title,
         author=AUTHOR,
-        subject=f"Daily briefing for {day}: {len(briefings)} {noun} from {counts.total} sources",
+        subject=f"Daily briefing for {day}: {len(briefings)} {noun} from {counts.total} {sources}",
         keywords=[_keyword(k) for k in keywords],
         generator=f"briefing {p.tool_version}",
         created=_w3c_datetime(p.generated_at),
@@ -215,6 +211,9 @@ def digest_info(digest: Digest) -> DigestInfo:
         model=", ".join(models) or "none",
         prompts=prompts,
         summary_method=method,
+        grounding_methods=_distinct(
+            [b.provenance.grounding.method for b in briefings if b.provenance.grounding]
+        ),
         run_details=" · ".join(run) or None,
     )
 
@@ -229,10 +228,12 @@ def _source_sections(digest: Digest) -> list[int | None]:
     if sum(briefed) == len(digest.briefings):
         numbers = iter(range(1, len(digest.briefings) + 1))
         return [next(numbers) if b else None for b in briefed]
-    where = {}
+    where: dict[str, int] = {}
     for number, b in enumerate(digest.briefings, start=1):
         where.setdefault(b.source.location, number)
-    return [where.get(s.location) if b else None for s, b in zip(digest.sources, briefed)]
+    return [
+        where.get(s.location) if b else None for s, b in zip(digest.sources, briefed, strict=True)
+    ]
 
 
 def _section_title(number: int, briefing: Briefing) -> str:
@@ -283,7 +284,7 @@ def build_digest_context(digest: Digest, evidence: EvidenceMode = "footnotes") -
             anchor=f"b{section}" if section else None,
         )
         for number, (source, section) in enumerate(
-            zip(digest.sources, _source_sections(digest)), start=1
+            zip(digest.sources, _source_sections(digest), strict=True), start=1
         )
     ]
     return {

@@ -268,7 +268,7 @@ def make_ungrounded_briefing(**overrides: Any) -> Briefing:
 # The sources of make_digest(): a failed feed item and a duplicate besides the three briefed.
 FAILED_URL = "https://news.example.org/world/2026/11/26/port-strike-continues"
 FEED_URL = "https://news.example.org/feeds/world.xml"
-FAILED_REASON = "fetch timed out after 20 s (deadline 20 s, 0 of ? bytes read)"
+FAILED_REASON = "timed out after 20.0 s (the deadline of a fetch)"
 
 
 def make_baltic_briefing(**overrides: Any) -> Briefing:
@@ -376,10 +376,25 @@ def make_digest(briefings: list[Briefing] | None = None, **overrides: Any) -> Di
         ]
     else:
         sources = [_status(b, "ok", ms=1000 + n) for n, b in enumerate(briefings)]
-        sources.insert(1, SourceStatus(location=FAILED_URL, kind="feed", via=FEED_URL,
-                                       status="failed", reason=FAILED_REASON, ms=20012))
-        sources.append(SourceStatus(location="examples/duplicate.txt", kind="file",
-                                    status="duplicate", reason="same text as an earlier source"))
+        sources.insert(
+            1,
+            SourceStatus(
+                location=FAILED_URL,
+                kind="feed",
+                via=FEED_URL,
+                status="failed",
+                reason=FAILED_REASON,
+                ms=20012,
+            ),
+        )
+        sources.append(
+            SourceStatus(
+                location="examples/duplicate.txt",
+                kind="file",
+                status="duplicate",
+                reason="same text as an earlier source",
+            )
+        )
         points = [
             SummaryPoint(text=b.situation.split(". ")[0] + ".", briefings=[n])
             for n, b in enumerate(briefings[:8], start=1)
