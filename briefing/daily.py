@@ -42,6 +42,16 @@ log = logging.getLogger("briefing.daily")
 ARTICLE_SUFFIXES = (".txt", ".text", ".md", ".markdown", ".html", ".htm")
 
 
+def _is_article_file(path: Path) -> bool:
+    """Files of a folder that are articles: no hidden files, no README (a folder's notes)."""
+    name = path.name.lower()
+    return (
+        path.is_file()
+        and path.suffix.lower() in ARTICLE_SUFFIXES
+        and not name.startswith((".", "readme"))
+    )
+
+
 @dataclass(frozen=True)
 class DailyOptions:
     sources: Sequence[str] = ()
@@ -378,11 +388,7 @@ def _expand(spec: str, require_dir: bool = False) -> list[_Item]:
         return [_url_item(spec)]
     path = Path(spec)
     if path.is_dir():
-        files = sorted(
-            p
-            for p in path.iterdir()
-            if p.is_file() and p.suffix.lower() in ARTICLE_SUFFIXES and not p.name.startswith(".")
-        )
+        files = sorted(p for p in path.iterdir() if _is_article_file(p))
         return [_Item(str(p), "file") for p in files]
     if require_dir:
         raise ConfigError(f"--from-dir {spec}: not a folder")
