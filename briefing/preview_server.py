@@ -43,6 +43,7 @@ import os
 import re
 import secrets
 import threading
+import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -71,6 +72,7 @@ LOG = logging.getLogger("briefing.preview")
 HOST = "127.0.0.1"  # loopback only, never 0.0.0.0
 DEFAULT_PORT = 8765
 POLL_SECONDS = 0.2  # how often the watcher looks at the inputs
+SETTLE_SECONDS, SETTLE_TRIES = 0.05, 5  # after a change, wait for the stamps to hold still
 
 # Our script, a fixed string: it marks the page live, then polls /version and reloads the page
 # when the build it was served with (data-version on its own tag) is no longer current.
@@ -366,6 +368,13 @@ class PreviewServer:
         inputs, templates = self._snapshot_inputs(), self._snapshot_templates()
         if inputs == self._inputs and templates == self._templates:
             return False
+        # Let a save finish (an editor may truncate, then write): wait until the stamps hold still.
+        for _ in range(SETTLE_TRIES):
+            time.sleep(SETTLE_SECONDS)
+            again = self._snapshot_inputs(), self._snapshot_templates()
+            if again == (inputs, templates):
+                break
+            inputs, templates = again
         # Stamps are taken before reading, so an edit made during the rebuild triggers another.
         previous, self._inputs, self._templates = self._inputs, inputs, templates
         if inputs != previous:

@@ -2,7 +2,7 @@
 
 Article and model text are untrusted. They reach the HTML only through autoescaped Jinja
 expressions (never ``|safe`` or ``Markup``), so markup in them is shown as text. The PDF renderer
-gets a URL fetcher (:mod:`briefing.fetcher`) that serves files from the template folders only and
+gets a URL fetcher (:mod:`briefing.assets`) that serves files from the template folders only and
 refuses everything else (other files, http(s), ftp, data:), recording each request so tests can
 prove nothing was fetched.
 
@@ -37,8 +37,8 @@ from jinja2 import (
     TemplateSyntaxError,
 )
 
+from briefing.assets import MAX_RESOURCE_BYTES, FetchDenied, FetchRecord, TemplateFetcher
 from briefing.errors import RenderError
-from briefing.fetcher import MAX_RESOURCE_BYTES, FetchDenied, FetchRecord, TemplateFetcher
 from briefing.model import Briefing, Grounded, Provenance, Source
 from briefing.resources import templates_dir
 

@@ -21,7 +21,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from briefing.fetcher import TemplateFetcher
+from briefing.assets import TemplateFetcher
 from briefing.model import Briefing, Digest, PromptRef, SourceStatus
 from briefing.render import (
     _SOURCE_KINDS,

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from briefing import fetcher, render
+from briefing import assets, render
 from briefing.errors import RenderError
 from briefing.model import Actor, Assessment, Briefing, Flag, Risk
 from briefing.resources import templates_dir
@@ -459,9 +459,9 @@ def test_split_line_in_about() -> None:
 
 
 def test_fetcher_is_reexported_by_render() -> None:
-    assert render.TemplateFetcher is fetcher.TemplateFetcher
-    assert render.FetchDenied is fetcher.FetchDenied
-    assert render.FetchRecord is fetcher.FetchRecord
+    assert render.TemplateFetcher is assets.TemplateFetcher
+    assert render.FetchDenied is assets.FetchDenied
+    assert render.FetchRecord is assets.FetchRecord
 
 
 # ------------------------------------------------------------------------------- templates
