@@ -108,6 +108,19 @@ def _setup_logging(verbose: bool, quiet: bool) -> None:
     logger.propagate = False
 
 
+_prompts_dir_option = click.option(
+    "--prompts-dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    help="Folder of your own prompts; overrides ours by name.",
+)
+
+_cache_dir_option = click.option(
+    "--cache-dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    help="Cache folder. [default: the user cache dir]",
+)
+
+
 def _model_options(func: F) -> F:
     """Options choosing and tuning the summariser; None means "not given" (env/file/default)."""
     options = [
@@ -149,11 +162,7 @@ def _model_options(func: F) -> F:
             metavar="NAME[@vN]",
             help="Prompt and version, e.g. briefing@v1. [default: newest briefing]",
         ),
-        click.option(
-            "--prompts-dir",
-            type=click.Path(path_type=Path, file_okay=False),
-            help="Folder of your own prompts; overrides ours by name.",
-        ),
+        _prompts_dir_option,
         click.option(
             "--max-input-tokens",
             type=int,
@@ -326,13 +335,6 @@ def prompts() -> None:
     """List and show the versioned prompts."""
 
 
-_prompts_dir_option = click.option(
-    "--prompts-dir",
-    type=click.Path(path_type=Path, file_okay=False),
-    help="Folder of your own prompts; overrides ours by name.",
-)
-
-
 @prompts.command("list")
 @_prompts_dir_option
 @_map_errors
@@ -390,11 +392,7 @@ def prompts_show(spec: str, prompts_dir: Path | None) -> None:
 @click.option("--base-url", metavar="URL", help="OpenAI-compatible endpoint. [env OPENAI_BASE_URL]")
 @click.option("--timeout", type=float, metavar="SECONDS", help="Seconds per model request.")
 @click.option("--temperature", type=float, metavar="T", help="Sampling temperature.")
-@click.option(
-    "--prompts-dir",
-    type=click.Path(path_type=Path, file_okay=False),
-    help="Folder of your own prompts; overrides ours by name.",
-)
+@_prompts_dir_option
 @click.option(
     "--config",
     "config_path",
@@ -467,11 +465,7 @@ def eval_command(
     show_default=True,
     help="Articles fetched and summarised at once.",
 )
-@click.option(
-    "--cache-dir",
-    type=click.Path(path_type=Path, file_okay=False),
-    help="Cache folder. [default: the user cache dir]",
-)
+@_cache_dir_option
 @click.option("--no-cache", is_flag=True, help="Neither read nor write cached briefings.")
 @click.option("--force", is_flag=True, help="Rewrite the digest even if nothing changed.")
 @click.option(
@@ -612,13 +606,6 @@ class _ProgressLine:
 @main.group()
 def cache() -> None:
     """Inspect or empty the cache of briefings."""
-
-
-_cache_dir_option = click.option(
-    "--cache-dir",
-    type=click.Path(path_type=Path, file_okay=False),
-    help="Cache folder. [default: the user cache dir]",
-)
 
 
 @cache.command("info")
