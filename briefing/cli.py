@@ -171,6 +171,12 @@ def _model_options(func: F) -> F:
             "[default 16000]",
         ),
         click.option(
+            "--language",
+            metavar="LANG",
+            help="Write the briefing in this language (code or name, e.g. fr, Arabic), "
+            "whatever the article's. Needs a language model.",
+        ),
+        click.option(
             "--evidence",
             type=click.Choice(["footnotes", "appendix", "none"]),
             help="Where evidence quotes go in the PDF/HTML. [default footnotes]",
@@ -206,6 +212,7 @@ _SETTING_FLAGS = (
     "max_input_tokens",
     "evidence",
     "strict",
+    "language",
 )
 
 

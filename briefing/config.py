@@ -38,6 +38,7 @@ ENV_VARS: dict[str, str] = {
     "BRIEFING_EVIDENCE": "evidence",
     "BRIEFING_STRICT": "strict",
     "BRIEFING_ALLOW_PRIVATE": "allow_private",
+    "BRIEFING_LANGUAGE": "language",
 }
 
 
@@ -62,6 +63,8 @@ class Settings(BaseModel):
     strict: bool = False  # any item the article does not support is an error
     # Fetch from loopback/private/link-local addresses (intranet feeds); off: feeds are untrusted.
     allow_private: bool = False
+    # Write the briefing in this language (code or English name) whatever the article's.
+    language: str | None = None
     # Never from the file: only the environment (OPENAI_API_KEY) or the process itself.
     api_key: SecretStr | None = Field(default=None, exclude=True)
 

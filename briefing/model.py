@@ -144,6 +144,7 @@ class Briefing(Strict):
     provenance: Provenance
     word_count: int = 0
     reading_minutes: int = 1
+    language: str | None = None  # BCP 47 code of the briefing's own text, when known
 
 
 SourceStatusName = Literal["ok", "cached", "failed", "duplicate"]

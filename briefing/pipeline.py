@@ -99,6 +99,11 @@ def _summarise(options: BuildOptions, summariser: Summariser, article: Article) 
             "using the offline summariser (set OPENAI_API_KEY or OPENAI_BASE_URL "
             "to use a language model)"
         )
+    if options.settings.language and summariser.name == "offline":
+        log.warning(
+            "--language needs a language model: the offline summariser quotes the article "
+            "in its own language"
+        )
     briefing = check(article, summariser.summarise(article))
     if options.settings.strict:
         enforce_strict(briefing)

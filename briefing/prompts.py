@@ -75,8 +75,13 @@ class Prompt:
         """(system, user) messages with ``data`` and a fresh article delimiter filled in."""
         text = str(data.get("article_text", ""))
         delimiter = _delimiter(text)
+        # trim_blocks: a {% if %} line leaves no blank line behind in the message.
         env = SandboxedEnvironment(
-            undefined=StrictUndefined, autoescape=False, keep_trailing_newline=False
+            undefined=StrictUndefined,
+            autoescape=False,
+            keep_trailing_newline=False,
+            trim_blocks=True,
+            lstrip_blocks=True,
         )
         try:
             system = env.from_string(self.system).render(delimiter=delimiter, **data)

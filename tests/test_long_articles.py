@@ -24,8 +24,8 @@ from tests.test_chunking import paragraphs
 KEY = "sk-test-long-articles-1b2c"
 BUDGET = 8000
 FAST_RETRY = {"retry-after-ms": "10"}
-MERGE = Registry().get("merge@v1")
-BRIEFING = Registry().get("briefing@v1")
+MERGE = Registry().get("merge")  # the newest versions: what a build uses by default
+BRIEFING = Registry().get("briefing")
 MERGE_MARK = "Merge those part briefings into one"  # in the merge prompt's system text
 SCHEMA_TOKENS = estimate_tokens(json.dumps(strict_schema(), separators=(",", ":")))
 _PART = re.compile(r"^Title: (?P<title>.*) \(part (?P<i>\d+) of (?P<n>\d+)\)$", re.M)
@@ -165,11 +165,12 @@ def test_long_article_is_briefed_map_reduce(
         "chunks": n,
         "max_input_tokens": BUDGET,
         "estimated_tokens": estimate_tokens(article.text),
-        "merge_prompt": {"name": "merge", "version": 1, "sha256": read_lock()["merge@v1"]},
+        "merge_prompt": {"name": "merge", "version": MERGE.version,
+                         "sha256": read_lock()[MERGE.label]},
     }
     assert split["estimated_tokens"] > BUDGET and n >= split["estimated_tokens"] // BUDGET
     assert len(merges) == 1 and llm.chat_calls == n + 1  # the drafts fit one merge request
-    assert f"briefing it in {n} parts, then merging them with merge@v1" in result.stderr
+    assert f"briefing it in {n} parts, then merging them with {MERGE.label}" in result.stderr
 
     # Each chunk request: the briefing prompt with one chunk, titled (part i of n), within
     # the budget; together the chunks are the whole article, in order, nothing lost.
@@ -316,4 +317,4 @@ def test_merge_prompt_can_be_overridden_by_name(
     assert len(merges) == 1
     split = json.loads((isolated / "b.json").read_text())["provenance"]["split"]
     assert split["merge_prompt"]["version"] == 2
-    assert split["merge_prompt"]["sha256"] != read_lock()["merge@v1"]
+    assert split["merge_prompt"]["sha256"] not in read_lock().values()

@@ -88,17 +88,17 @@ def test_success_pdf_has_model_content_and_provenance(
     result = run_cli("build", str(SAMPLE), "-o", "brief.pdf", "-v")
     assert result.returncode == 0, result.stderr
     assert result.stdout == "brief.pdf\n"
-    prompt = Registry().get("briefing")
+    prompt = Registry().get("briefing")  # the default: newest version
     # -v: one line naming model, host, prompt version and hash
-    assert f"prompt briefing@v1 ({prompt.sha256[:12]})" in result.stderr
+    assert f"prompt {prompt.label} ({prompt.sha256[:12]})" in result.stderr
     assert "model gpt-test at 127.0.0.1:" in result.stderr
     reader = pypdf.PdfReader(isolated / "brief.pdf")
     text = "\n".join(p.extract_text() or "" for p in reader.pages)
     assert "The strike degrades IS logistics" in text
-    assert "briefing@v1" in text and prompt.sha256[:12] in text
+    assert prompt.label in text and prompt.sha256[:12] in text
     assert "gpt-test" in text
     keywords = (reader.metadata or {}).get("/Keywords") or ""
-    assert "briefing@v1" in keywords and prompt.sha256[:12] in keywords
+    assert prompt.label in keywords and prompt.sha256[:12] in keywords
     assert KEY not in (isolated / "brief.pdf").read_bytes().decode("latin-1")
 
 
@@ -111,11 +111,8 @@ def test_json_provenance(llm: FakeOpenAI, run_cli: RunCli, isolated: Path) -> No
     assert prov["summariser"] == "openai"
     assert prov["model"] == "gpt-test"
     assert prov["base_url"] == f"127.0.0.1:{llm.port}"
-    assert prov["prompt"] == {
-        "name": "briefing",
-        "version": 1,
-        "sha256": Registry().get("briefing@v1").sha256,
-    }
+    newest = Registry().get("briefing")
+    assert prov["prompt"] == {"name": "briefing", "version": newest.version, "sha256": newest.sha256}
     assert prov["temperature"] == 0.1
     assert prov["usage"] == {"prompt_tokens": 1234, "completion_tokens": 321}
     assert data["actors"][0]["name"] == "United Kingdom"

@@ -20,6 +20,7 @@ from datetime import datetime, timedelta, timezone
 
 import briefing
 from briefing.errors import InputError, SummariserError
+from briefing.languages import detect as detect_language
 from briefing.model import Article, Briefing, Provenance
 from briefing.sentences import split_sentences
 from briefing.summarisers.actors import extract_actors
@@ -70,4 +71,5 @@ class OfflineSummariser:
             ),
             word_count=article.word_count,
             reading_minutes=article.reading_minutes,
+            language=detect_language(article.text),  # its sentences are the article's own
         )

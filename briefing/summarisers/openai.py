@@ -34,6 +34,9 @@ from briefing.chunking import estimate_tokens, split_into_chunks
 from briefing.config import Settings
 from briefing.errors import ConfigError, ModelError
 from briefing.injection import MODEL_DETAIL
+from briefing.languages import LANGUAGES, matches
+from briefing.languages import detect as detect_language
+from briefing.languages import resolve as resolve_language
 from briefing.model import (
     Actor,
     Article,
@@ -98,6 +101,7 @@ class OpenAISummariser:
         self.prompt = prompt
         self._merge_prompt = merge_prompt  # loaded when first needed: most articles fit
         self.host = host_of(settings.base_url)
+        self.language = resolve_language(settings.language) if settings.language else None
         self._key = settings.api_key.get_secret_value() if settings.api_key else ""
         params = self._params(prompt)
         self.temperature, self.max_tokens = params.temperature, params.max_tokens
@@ -122,7 +126,8 @@ class OpenAISummariser:
     def overhead(self, prompt: Prompt, title: str) -> int:
         """Estimated tokens of a request to ``prompt`` without its data: the rendered
         system and user text (title and delimiters included), the schema and framing."""
-        system, user = prompt.render(
+        system, user = self._render(
+            prompt,
             article_text="",
             article_title=title + _PART_NOTE.format(i=999, n=999),
             drafts="",
@@ -254,14 +259,14 @@ class OpenAISummariser:
         one repair request showing the model its error if needed."""
         params = self._params(prompt)
         fmt = response_format(model)
-        system, user = prompt.render(**data)
+        system, user = self._render(prompt, **data)
         messages: list[ChatCompletionMessageParam] = [
             {"role": "system", "content": system},
             {"role": "user", "content": user},
         ]
         content = self._ask(messages, deadline, usage, params, fmt)
         try:
-            return parse_answer(content, model)
+            return self._language_checked(parse_answer(content, model))
         except ValueError as first:
             messages += [
                 {"role": "assistant", "content": content},
@@ -273,12 +278,28 @@ class OpenAISummariser:
             ]
         content = self._ask(messages, deadline, usage, params, fmt)
         try:
-            return parse_answer(content, model)
+            answer = parse_answer(content, model)
         except ValueError as second:
             raise ModelError(
                 f"the model's answer {second}, also after one repair request "
                 f"(model {self.settings.model} at {self.host})"
             ) from None
+        return answer  # a language still wrong after the repair is flagged, not fatal
+
+    def _render(self, prompt: Prompt, **data: object) -> tuple[str, str]:
+        return prompt.render(language=self.language.name if self.language else None, **data)
+
+    def _language_checked(self, answer: M) -> M:
+        """With --language: an answer in another language is sent back once for a rewrite
+        (models often ignore the request when the article is in another language)."""
+        if self.language is None:
+            return answer
+        if matches(_prose(answer), self.language) is False:
+            raise ValueError(
+                f"is not written in {self.language.name}: write every text field in "
+                f"{self.language.name} and keep the evidence quotes exactly as in the article"
+            )
+        return answer
 
     def summarise_day(
         self, briefings: Sequence[Briefing]
@@ -433,10 +454,14 @@ class OpenAISummariser:
     ) -> Briefing:
         flags = []
         if injection:
+            flags.append(Flag(kind="injection_suspected", detail=MODEL_DETAIL))
+        written_in = detect_language(_prose(draft))
+        if self.language is not None and matches(_prose(draft), self.language) is False:
             flags.append(
                 Flag(
-                    kind="injection_suspected",
-                    detail=MODEL_DETAIL,
+                    kind="language_mismatch",
+                    detail=f"asked for {self.language.name}; the model wrote in "
+                    f"{LANGUAGES[written_in].name if written_in else 'another language'}",
                 )
             )
         provenance = Provenance(
@@ -453,7 +478,9 @@ class OpenAISummariser:
             tool_version=__version__,
         )
         return Briefing(
-            title=article.source.title or draft.title,
+            # With --language the model's headline is in that language; otherwise the
+            # article's own headline, when it has one, is the most faithful title.
+            title=draft.title if self.language else (article.source.title or draft.title),
             source=article.source,
             situation=draft.situation,
             actors=[
@@ -478,7 +505,18 @@ class OpenAISummariser:
             provenance=provenance,
             word_count=article.word_count,
             reading_minutes=article.reading_minutes,
+            language=self.language.code if self.language else written_in,
         )
+
+
+def _prose(answer: object) -> str:
+    """The text a model wrote itself (not its quotes), for the language check."""
+    if isinstance(answer, Draft):
+        parts = [answer.situation, answer.assessment.text, *(r.description for r in answer.risks)]
+        return " ".join(parts)
+    if isinstance(answer, DigestDraft):
+        return " ".join(p.text for p in answer.points)
+    return ""
 
 
 @dataclass(frozen=True)
