@@ -74,6 +74,7 @@ class Prompt:
     def render(self, **data: Any) -> tuple[str, str]:
         """(system, user) messages with ``data`` and a fresh article delimiter filled in."""
         text = str(data.get("article_text", ""))
+        data.setdefault("language", None)  # optional in every prompt: None = the article's
         delimiter = _delimiter(text)
         # trim_blocks: a {% if %} line leaves no blank line behind in the message.
         env = SandboxedEnvironment(

@@ -71,8 +71,9 @@ def test_prompts_list_and_show() -> None:
     runner = CliRunner()
     listed = runner.invoke(main, ["prompts", "list"])
     assert listed.exit_code == 0
+    newest = read_lock()["briefing@v2"]
+    assert listed.output.startswith(f"briefing  v1,v2  sha256:{newest[:12]}  One article")
     sha = read_lock()["briefing@v1"]
-    assert listed.output.startswith(f"briefing  v1  sha256:{sha[:12]}  One article")
     shown = runner.invoke(main, ["prompts", "show", "briefing@v1"])
     assert shown.exit_code == 0
     assert shown.output.startswith(f"# briefing@v1  sha256:{sha}\n")
@@ -83,7 +84,7 @@ def test_unknown_prompt_and_version() -> None:
     runner = CliRunner()
     result = runner.invoke(main, ["prompts", "show", "briefing@v9"])
     assert result.exit_code == 2
-    assert result.output == "Error: prompt briefing has no version v9 (has v1)\n"
+    assert result.output == "Error: prompt briefing has no version v9 (has v1, v2)\n"
     result = runner.invoke(main, ["prompts", "show", "nope"])
     assert result.output == "Error: unknown prompt 'nope' (available: briefing, digest, merge)\n"
     result = runner.invoke(main, ["prompts", "show", "Bad Name"])
