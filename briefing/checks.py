@@ -29,3 +29,11 @@ def enforce_strict(briefing: Briefing) -> None:
             f"{len(failed)} of {total} items are not supported by the article (--strict): "
             + "; ".join(failed)
         )
+
+
+def checked(article: Article, raw: Briefing, *, strict: bool) -> Briefing:
+    """What a summariser wrote, checked; with ``strict``, unsupported items are an error."""
+    briefing = check(article, raw)
+    if strict:
+        enforce_strict(briefing)
+    return briefing

@@ -138,17 +138,14 @@ def _run(
     progress: Callable[[Progress], None] | None,
 ) -> DailyResult:
     from briefing.cache import cache_key, open_cache
+    from briefing.checks import checked
     from briefing.fetch import FetchPolicy
-    from briefing.pipeline import make_summariser
+    from briefing.pipeline import announce, make_summariser
 
     started = time.monotonic()
     settings = options.settings
     summariser = make_summariser(settings)
-    if settings.summariser == "auto" and summariser.name == "offline":
-        log.warning(
-            "using the offline summariser (set OPENAI_API_KEY or OPENAI_BASE_URL "
-            "to use a language model)"
-        )
+    announce(settings, summariser)
     policy = FetchPolicy(allow_private=options.allow_private, deadline=options.fetch_deadline)
     items = _gather(options, policy)
     _dedupe_urls(items)
@@ -187,7 +184,7 @@ def _run(
                     raw = summariser.summarise(item.article)
                     cache.put(key, raw)
                     item.status = "ok"
-                item.briefing = _checked(item.article, raw, settings)
+                item.briefing = checked(item.article, raw, strict=settings.strict)
             except BriefingError as exc:
                 item.status, item.reason, item.briefing = "failed", exc.message, None
             except Exception as exc:  # a bug must not cost the whole morning's digest
@@ -246,15 +243,6 @@ def _run(
     atomic_write(path, _render(digest, fmt, settings.evidence))
     _write_state(state_path, _State(inputs=inputs, summary=summary, meta=digest_prov))
     return DailyResult(path, digest, written=True, exit_code=exit_code)
-
-
-def _checked(article: Article, raw: Briefing, settings: Settings) -> Briefing:
-    from briefing.checks import check, enforce_strict
-
-    briefing = check(article, raw)
-    if settings.strict:
-        enforce_strict(briefing)
-    return briefing
 
 
 def _render(digest: Digest, fmt: str, evidence: str) -> bytes:

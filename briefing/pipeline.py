@@ -90,24 +90,25 @@ def _load(options: BuildOptions, stdin: BinaryIO | None) -> tuple[Summariser, Ar
     return summariser, article
 
 
-def _summarise(options: BuildOptions, summariser: Summariser, article: Article) -> Briefing:
-    """Summarise, then check every item against the article (and fail if --strict says so)."""
-    from briefing.checks import check, enforce_strict
-
-    if options.settings.summariser == "auto" and summariser.name == "offline":
+def announce(settings: Settings, summariser: Summariser) -> None:
+    """Say once per run what the user may not expect: no model in use, or one ignored option."""
+    if settings.summariser == "auto" and summariser.name == "offline":
         log.warning(
             "using the offline summariser (set OPENAI_API_KEY or OPENAI_BASE_URL "
             "to use a language model)"
         )
-    if options.settings.language and summariser.name == "offline":
+    if settings.language and summariser.name == "offline":
         log.warning(
             "--language needs a language model: the offline summariser quotes the article "
             "in its own language"
         )
-    briefing = check(article, summariser.summarise(article))
-    if options.settings.strict:
-        enforce_strict(briefing)
-    return briefing
+
+
+def summarise(settings: Settings, summariser: Summariser, article: Article) -> Briefing:
+    """Summarise, then check every item against the article (and fail if --strict says so)."""
+    from briefing.checks import checked
+
+    return checked(article, summariser.summarise(article), strict=settings.strict)
 
 
 def build(options: BuildOptions, stdin: BinaryIO | None = None) -> BuildResult:
@@ -124,7 +125,8 @@ def build(options: BuildOptions, stdin: BinaryIO | None = None) -> BuildResult:
         day=options.day or date.today(),
         source=Path(options.source) if options.source != "-" else None,
     )
-    briefing = _summarise(options, summariser, article)
+    announce(options.settings, summariser)
+    briefing = summarise(options.settings, summariser, article)
     data = render_document(briefing, fmt, evidence=options.settings.evidence)
     atomic_write(path, data)
     return BuildResult(path=path, fmt=fmt, briefing=briefing, size=len(data))
@@ -133,7 +135,8 @@ def build(options: BuildOptions, stdin: BinaryIO | None = None) -> BuildResult:
 def preview(options: BuildOptions, stdin: BinaryIO | None = None) -> Path:
     """Write the HTML draft to a new temporary file and return its path."""
     summariser, article = _load(options, stdin)
-    briefing = _summarise(options, summariser, article)
+    announce(options.settings, summariser)
+    briefing = summarise(options.settings, summariser, article)
     data = render_document(briefing, "html", evidence=options.settings.evidence)
     fd, name = tempfile.mkstemp(prefix="briefing-preview-", suffix=".html")
     with os.fdopen(fd, "wb") as fh:

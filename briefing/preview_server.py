@@ -54,7 +54,7 @@ from typing import Any, cast
 from briefing.config import Settings
 from briefing.errors import BriefingError, ConfigError, InputError
 from briefing.model import Briefing
-from briefing.pipeline import BuildOptions, make_summariser
+from briefing.pipeline import BuildOptions, announce, make_summariser
 from briefing.resources import templates_dir
 from briefing.summarisers import Summariser
 
@@ -230,6 +230,7 @@ class PreviewServer:
             raise InputError(f"no such file: {self._article_path}")
         self._summariser = self._factory(self.options.settings)  # bad settings fail here
         self._prompt_files = _prompt_files_of(self._summariser)
+        announce(self.options.settings, self._summariser)  # once, not on every rebuild
         try:
             httpd = _HTTPServer((HOST, self._port), _Handler)
         except OSError as exc:
@@ -327,7 +328,7 @@ class PreviewServer:
 
     def _summarise(self) -> Briefing:
         """Read the article and summarise it (fresh summariser after a prompt change)."""
-        from briefing.pipeline import _summarise
+        from briefing.pipeline import summarise
         from briefing.sources import read_source
 
         if self._summariser is None:
@@ -335,7 +336,7 @@ class PreviewServer:
         self._prompt_files = _prompt_files_of(self._summariser)
         article = read_source(self.options.source, None, title=self.options.title)
         self._title = article.title
-        return _summarise(self.options, self._summariser, article)
+        return summarise(self.options.settings, self._summariser, article)
 
     # ------------------------------------------------------------------------------ watching
 

@@ -18,10 +18,13 @@ re-emitted at DEBUG level on the ``briefing.render`` logger.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import logging
+import re
 import threading
 import traceback
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -36,11 +39,13 @@ from jinja2 import (
     TemplateError,
     TemplateSyntaxError,
 )
+from markupsafe import escape
 
 from briefing.assets import MAX_RESOURCE_BYTES, FetchDenied, FetchRecord, TemplateFetcher
 from briefing.errors import RenderError
 from briefing.model import Briefing, Grounded, Provenance, Source
 from briefing.resources import templates_dir
+from briefing.sentences import split_sentences
 
 if TYPE_CHECKING:  # re-exported lazily (see __getattr__): render_digest imports this module
     from briefing.render_digest import render_digest_html, render_digest_pdf
@@ -49,16 +54,19 @@ __all__ = [
     "DEFAULT_TEMPLATE",
     "EVIDENCE_MODES",
     "MAX_RESOURCE_BYTES",
+    "PDF_VARIANTS",
     "DocumentInfo",
     "EvidenceMode",
     "EvidenceRef",
     "FetchDenied",
     "FetchRecord",
     "ItemTrace",
+    "PdfVariant",
     "TemplateFetcher",
     "Trace",
     "build_context",
     "build_trace",
+    "check_pdf_variant",
     "document_info",
     "make_environment",
     "render_digest_html",
@@ -71,6 +79,22 @@ LOG = logging.getLogger("briefing.render")
 
 EvidenceMode = Literal["footnotes", "appendix", "none"]
 EVIDENCE_MODES: tuple[EvidenceMode, ...] = get_args(EvidenceMode)
+
+# The archival (PDF/A) and accessible (PDF/UA) variants of WeasyPrint 70 (weasyprint.pdf.VARIANTS)
+# that a briefing can meet: not PDF/X (print production, CMYK) nor WeasyPrint's PDF/A-4 ones
+# ("pdf/a-4u" declares a conformance level PDF/A-4 does not have; 4f requires an embedded file
+# and a briefing embeds none). Kept here, not read from WeasyPrint, so --help need not import it.
+PdfVariant = Literal[
+    "pdf/a-1b", "pdf/a-2b", "pdf/a-3b",
+    "pdf/a-2u", "pdf/a-3u",
+    "pdf/a-1a", "pdf/a-2a", "pdf/a-3a",
+    "pdf/ua-1", "pdf/ua-2",
+]  # fmt: skip
+PDF_VARIANTS: tuple[PdfVariant, ...] = get_args(PdfVariant)
+# Tagged (structure tree, /MarkInfo, DisplayDocTitle): PDF/UA and PDF/A level A require it.
+TAGGED_VARIANTS = frozenset(v for v in PDF_VARIANTS if v.startswith("pdf/ua") or v.endswith("a"))
+DEFAULT_LANG = "en"  # the PDF /Lang when the document's <html> has no lang attribute
+FONTS_STYLESHEET = "fonts.css"  # @font-face rules of the bundled fonts (templates/fonts/)
 
 DEFAULT_TEMPLATE = "briefing.html.j2"
 AUTHOR = "briefing"
@@ -441,10 +465,421 @@ def briefing_view(
     }
 
 
-def build_context(briefing: Briefing, evidence: EvidenceMode = "footnotes") -> dict[str, Any]:
-    """The variables a template sees (``view`` holds them all again, for the macros)."""
-    view = briefing_view(briefing, evidence)
-    return {**view, "view": view}
+def build_context(
+    briefing: Briefing,
+    evidence: EvidenceMode | None = None,
+    *,
+    style: Style = "standard",
+    marking: str | Marking | None = None,
+) -> dict[str, Any]:
+    """The variables a template sees (``view`` holds them all again, for the macros).
+
+    ``evidence`` None means the style's default: ``"footnotes"`` for the standard brief, ``"none"``
+    for the compact one. ``marking`` is checked by :func:`check_marking` (ValueError if bad).
+    """
+    check_style(style)
+    mark = marking if isinstance(marking, Marking) else check_marking(marking)
+    compact: CompactInfo | None = None
+    if style == "compact":
+        view, compact = compact_view(briefing, evidence or "none")
+    else:
+        view = briefing_view(briefing, evidence or "footnotes")
+    view["doc"] = marked_info(view["doc"], mark)
+    return {**view, "view": view, "style": style, "marking": mark, "compact": compact}
+
+
+# --------------------------------------------------------------------------------------------
+# Styles: the standard brief and the one-page compact brief
+
+Style = Literal["standard", "compact"]
+STYLES: tuple[Style, ...] = get_args(Style)
+COMPACT_TEMPLATE = "compact.html.j2"
+STYLE_TEMPLATES: dict[str, str] = {"standard": DEFAULT_TEMPLATE, "compact": COMPACT_TEMPLATE}
+
+# What the compact brief keeps, so that any briefing fits one A4 page (tests/test_templates.py
+# renders a worst case): the first actors, the most severe risks, the opening sentences of the
+# situation and the assessment, and text fields cut to a few lines. Characters unless noted.
+COMPACT_ACTORS = 6  # actors, in the briefing's order (two columns of three)
+COMPACT_RISKS = 4  # risks, the most severe (impact, then likelihood), in the briefing's order
+COMPACT_TITLE = 130
+COMPACT_SITUATION = 620  # whole sentences, at least the first one (cut if longer)
+COMPACT_ASSESSMENT = 520
+COMPACT_ROLE = 105
+COMPACT_RISK = 135
+COMPACT_REASON = 95  # of a "not supported" note
+COMPACT_FLAG = 150  # of an injection-banner detail (at most COMPACT_BANNERS of them)
+COMPACT_BANNERS = 2
+COMPACT_QUOTES = 8  # evidence quotes listed in short-reference mode, each cut to COMPACT_QUOTE
+COMPACT_QUOTE = 80
+_LEVELS = {"low": 1, "medium": 2, "moderate": 2, "high": 3}
+
+
+def check_style(style: str) -> None:
+    if style not in STYLES:
+        raise ValueError(f"style must be one of {', '.join(STYLES)}, not {style!r}")
+
+
+@dataclass(frozen=True)
+class CompactInfo:
+    """What the compact brief left out (the template's ``compact``); counts and plain text."""
+
+    actors_total: int
+    actors_shown: int
+    risks_total: int
+    risks_shown: int
+    situation_cut: bool  # only the opening sentences of the situation are shown
+    assessment_cut: bool
+    quotes_total: int  # evidence quotes of the shown items
+    quotes_shown: int  # listed in short-reference mode (0 with evidence "none")
+    hidden_unsupported_actors: int = 0  # left-out items the article does not support
+    hidden_unsupported_risks: int = 0
+    flags_total: int = 0  # all flags ("Check before use" and injection)
+
+    @property
+    def more_actors(self) -> str | None:
+        """The line "+4 more actors in the full brief (1 marked unsupported)", or None."""
+        return _more(self.actors_total - self.actors_shown, "actor", self.hidden_unsupported_actors)
+
+    @property
+    def more_risks(self) -> str | None:
+        return _more(self.risks_total - self.risks_shown, "risk", self.hidden_unsupported_risks)
+
+    @property
+    def more_quotes(self) -> str | None:
+        hidden = self.quotes_total - self.quotes_shown
+        return _more(hidden, "quotation", 0) if self.quotes_shown and hidden else None
+
+
+def _more(count: int, noun: str, unsupported: int) -> str | None:
+    if count <= 0:
+        return None
+    text = f"+{count} more {noun}{'' if count == 1 else 's'} in the full brief"
+    return text + (f" ({unsupported} marked unsupported)" if unsupported else "")
+
+
+def _opening(text: str, limit: int) -> tuple[str, bool]:
+    """The whole sentences of ``text`` that fit in ``limit`` characters (at least the first,
+    cut at a word if it alone is longer), paragraphs kept; and whether anything was left out."""
+    flat = " ".join(text.split())
+    if len(flat) <= limit:
+        return text, False
+    kept: list[str] = []
+    used = 0
+    for sentence in split_sentences(text):
+        words = " ".join(sentence.text.split())
+        if kept and used + len(words) + 1 > limit:
+            break
+        kept.append(words if len(words) <= limit else _truncate(words, limit))
+        used += len(words) + 1
+    return " ".join(kept) or _truncate(flat, limit), True
+
+
+def _severity(level: str) -> int:
+    return _LEVELS.get(level, 0)
+
+
+def compact_view(
+    briefing: Briefing,
+    evidence: EvidenceMode = "none",
+    *,
+    number: int | None = None,
+    first_quote: int = 1,
+) -> tuple[dict[str, Any], CompactInfo]:
+    """A :func:`briefing_view` of what fits the one-page compact brief, and what was left out.
+
+    Items keep their numbers from the full brief (R3 is R3 in both; quotes keep their E-number),
+    so the two can be read side by side. "Not supported" notes are renumbered 1… over the items
+    shown, their reasons cut short. ``evidence``: ``"none"`` shows no quotes (the default);
+    ``"footnotes"`` or ``"appendix"`` show short references ([E3]) after each item and a short
+    list of the first quotes, cut, at the end.
+    """
+    check_evidence_mode(evidence)
+    mode: EvidenceMode = "none" if evidence == "none" else "appendix"
+    full = briefing_view(briefing, mode, number=number, first_quote=first_quote)
+    trace: Trace = full["trace"]
+    actors = list(range(min(len(briefing.actors), COMPACT_ACTORS)))
+    by_severity = sorted(
+        range(len(briefing.risks)),
+        key=lambda i: (
+            -_severity(briefing.risks[i].impact),
+            -_severity(briefing.risks[i].likelihood),
+        ),
+    )
+    risks = sorted(by_severity[:COMPACT_RISKS])
+    situation, situation_cut = _opening(briefing.situation, COMPACT_SITUATION)
+    assessment, assessment_cut = _opening(briefing.assessment.text, COMPACT_ASSESSMENT)
+    trimmed = briefing.model_copy(
+        update={
+            "title": _truncate(briefing.title, COMPACT_TITLE),
+            "situation": situation,
+            "actors": [
+                briefing.actors[i].model_copy(
+                    update={"role": _truncate(briefing.actors[i].role, COMPACT_ROLE)}
+                )
+                for i in actors
+            ],
+            "assessment": briefing.assessment.model_copy(update={"text": assessment}),
+            "risks": [
+                briefing.risks[i].model_copy(
+                    update={"description": _truncate(briefing.risks[i].description, COMPACT_RISK)}
+                )
+                for i in risks
+            ],
+        }
+    )
+    notes = 0
+
+    def shown(item: ItemTrace) -> ItemTrace:
+        nonlocal notes
+        if not item.unsupported:
+            return item
+        notes += 1
+        reason = _truncate(item.reason or NOT_SUPPORTED, COMPACT_REASON)
+        return dataclasses.replace(item, note=notes, reason=reason)
+
+    kept = Trace(
+        [shown(trace.actors[i]) for i in actors],
+        shown(trace.assessment),
+        [shown(trace.risks[i]) for i in risks],
+    )
+    quotes = sum(len(item.refs) for item in kept.items)
+    view = {
+        **full,
+        "briefing": trimmed,
+        "trace": kept,
+        "injection_flags": [
+            flag.model_copy(update={"detail": _truncate(flag.detail, COMPACT_FLAG)})
+            for flag in full["injection_flags"][:COMPACT_BANNERS]
+        ],
+    }
+    info = CompactInfo(
+        actors_total=len(briefing.actors),
+        actors_shown=len(actors),
+        risks_total=len(briefing.risks),
+        risks_shown=len(risks),
+        situation_cut=situation_cut,
+        assessment_cut=assessment_cut,
+        quotes_total=quotes,
+        quotes_shown=0 if mode == "none" else min(quotes, COMPACT_QUOTES),
+        hidden_unsupported_actors=sum(
+            1 for i, item in enumerate(trace.actors) if i not in actors and item.unsupported
+        ),
+        hidden_unsupported_risks=sum(
+            1 for i, item in enumerate(trace.risks) if i not in risks and item.unsupported
+        ),
+        flags_total=len(briefing.flags),
+    )
+    return view, info
+
+
+# --------------------------------------------------------------------------------------------
+# Handling markings ("OFFICIAL-SENSITIVE", "TLP:AMBER"): a banner on every page, top and bottom
+
+MARKING_MAX = 60  # characters
+# Traffic Light Protocol 2.0 labels (FIRST) -> the colour class; TLP:WHITE is TLP 1.0's CLEAR.
+_TLP = re.compile(r"TLP:(RED|AMBER\+STRICT|AMBER|GREEN|CLEAR|WHITE)(?![A-Z0-9+])", re.I)
+_TLP_COLOURS = {"RED": "red", "AMBER+STRICT": "amber", "AMBER": "amber", "GREEN": "green"}
+_ZERO_WIDTH_JOINERS = ("\u200c", "\u200d")  # format characters that some scripts need
+
+
+class MarkingError(ValueError):
+    """The handling marking is empty, too long or holds control characters."""
+
+
+@dataclass(frozen=True)
+class Marking:
+    """A checked handling marking (the template's ``marking``). ``text`` is user text: autoescaped.
+
+    ``tlp`` is ``"red"``, ``"amber"`` (TLP:AMBER and TLP:AMBER+STRICT), ``"green"`` or
+    ``"clear"`` (TLP:CLEAR, and TLP 1.0's TLP:WHITE) when the marking starts with a
+    Traffic Light Protocol label, else None (an organisation's classification).
+    """
+
+    text: str
+    tlp: str | None = None
+
+    @property
+    def css_class(self) -> str:
+        """``marking-tlp-amber`` … or ``marking-neutral``: the banner's colours (marking.css)."""
+        return f"marking-tlp-{self.tlp}" if self.tlp else "marking-neutral"
+
+    @property
+    def keyword(self) -> str:
+        return _keyword(f"marking={self.text}")
+
+    @property
+    def width(self) -> str:
+        """The width of the page-margin label, estimated from the text ("41mm"), at most 100%."""
+        millimetres = 10.0
+        for char in self.text:
+            if char in "MW@%&":
+                millimetres += 2.9
+            elif char.isupper() or char.isdigit() or char in "+#":
+                millimetres += 2.3
+            elif char in " .,:;|!'()[]il-":
+                millimetres += 1.2
+            else:
+                millimetres += 1.9
+        return "100%" if millimetres >= 160 else f"{round(millimetres)}mm"
+
+
+def check_marking(marking: str | None) -> Marking | None:
+    """Check and normalise a marking: whitespace collapsed, 1 to :data:`MARKING_MAX` characters,
+    no control or other invisible format characters. Raises :class:`MarkingError` (a ValueError)."""
+    if marking is None:
+        return None
+    if not isinstance(marking, str):
+        raise MarkingError(f"the marking must be text, not {type(marking).__name__}")
+    text = " ".join(marking.split())
+    if not text:
+        raise MarkingError(
+            "the marking is empty: give a text such as OFFICIAL-SENSITIVE or TLP:AMBER"
+        )
+    for char in text:
+        category = unicodedata.category(char)
+        if category in ("Cc", "Cs", "Co", "Cn") or (
+            category == "Cf" and char not in _ZERO_WIDTH_JOINERS
+        ):
+            raise MarkingError(
+                f"the marking holds an invisible or control character (U+{ord(char):04X}); "
+                "use printable text only"
+            )
+    if len(text) > MARKING_MAX:
+        raise MarkingError(
+            f"the marking is {len(text)} characters long; at most {MARKING_MAX} fit the "
+            f"banner (it starts {_truncate(text, 30)!r})"
+        )
+    match = _TLP.match(text)
+    tlp = _TLP_COLOURS.get(match.group(1).upper(), "clear") if match else None
+    return Marking(text, tlp)
+
+
+def marked_info(doc: Any, marking: Marking | None) -> Any:
+    """``doc`` (a DocumentInfo or DigestInfo) with the marking in the PDF metadata: subject
+    "[TLP:AMBER] Briefing: …" and the keyword "marking=TLP:AMBER"."""
+    if marking is None:
+        return doc
+    return dataclasses.replace(
+        doc,
+        subject=f"[{marking.text}] {doc.subject}",
+        keywords=[*doc.keywords, marking.keyword],
+    )
+
+
+def check_marked(html: str, marking: Marking | None, template_name: str) -> str:
+    """Refuse a rendering that dropped the marking (a custom template without it)."""
+    if marking is not None:
+        attribute = f'data-marking="{escape(marking.text)}"'
+        if attribute not in html:
+            raise RenderError(
+                f"template {template_name} does not show the marking: its <html> element needs "
+                "the data-marking attribute of _document.html.j2 (see templates/README.md)"
+            )
+    return html
+
+
+# --------------------------------------------------------------------------------------------
+# Template listing, for ``briefing templates list`` and ``briefing templates show NAME``
+
+TEMPLATE_SUFFIXES = (".j2", ".css")  # what the listing shows (not fonts, images, READMEs)
+BUILT_IN = "built-in"
+_DESCRIPTION = re.compile(
+    r"\A\s*(?:\{#-?\s*description:(?P<jinja>.*?)-?#\}|/\*\s*description:(?P<css>.*?)\*/)",
+    re.S | re.I,
+)
+
+
+class TemplateNotFound(LookupError):
+    """No template file of that name on the search path (the message lists the names)."""
+
+
+@dataclass(frozen=True)
+class TemplateInfo:
+    """One template file on the search path (user folders first, then ours)."""
+
+    name: str  # "briefing.html.j2", "briefing.css", or "partials/x.html.j2" in a sub-folder
+    origin: str  # "built-in", or the user template folder it is in
+    overridden: bool  # True: a folder searched earlier has a file of the same name (unused)
+    description: str  # from "{# description: … #}" ("/* description: … */") at the top, or ""
+    path: Path
+
+
+def template_description(path: Path) -> str:
+    """The ``{# description: … #}`` (or ``/* description: … */``) opening ``path``, or ""."""
+    try:
+        with path.open(encoding="utf-8", errors="replace") as handle:
+            head = handle.read(4096)
+    except OSError:
+        return ""
+    match = _DESCRIPTION.match(head)
+    if match is None:
+        return ""
+    return " ".join((match.group("jinja") or match.group("css") or "").split())
+
+
+def _template_files(folder: Path) -> list[Path]:
+    if not folder.is_dir():
+        return []
+    return sorted(
+        path
+        for path in folder.rglob("*")
+        if path.suffix in TEMPLATE_SUFFIXES
+        and path.is_file()
+        and not any(part.startswith(".") for part in path.relative_to(folder).parts)
+    )
+
+
+def list_templates(template_dirs: Sequence[Path] = ()) -> list[TemplateInfo]:
+    """Every template file on the search path, by name; for one name, the file used first."""
+    default = templates_dir()
+    rows: list[TemplateInfo] = []
+    seen: set[str] = set()
+    for folder in _search_path(template_dirs):
+        origin = BUILT_IN if folder == default else str(folder)
+        for path in _template_files(folder):
+            name = path.relative_to(folder).as_posix()
+            rows.append(TemplateInfo(name, origin, name in seen, template_description(path), path))
+            seen.add(name)
+    return sorted(rows, key=lambda row: row.name)  # stable: search order within a name
+
+
+def template_source(name: str, template_dirs: Sequence[Path] = ()) -> tuple[Path, str]:
+    """The file that ``name`` renders from (the first on the search path) and its text.
+
+    Raises :class:`TemplateNotFound` (a LookupError) naming the templates there are.
+    """
+    parts = Path(name).parts
+    usable = (
+        bool(parts)
+        and not Path(name).is_absolute()
+        and ".." not in parts
+        and "\\" not in name
+        and name.endswith(TEMPLATE_SUFFIXES)
+    )
+    if usable:
+        for row in list_templates(template_dirs):
+            if row.name == Path(name).as_posix() and not row.overridden:
+                return row.path, row.path.read_text(encoding="utf-8")
+    names = ", ".join(dict.fromkeys(row.name for row in list_templates(template_dirs)))
+    raise TemplateNotFound(f"no template named {name!r} (there are: {names})")
+
+
+__all__ += [
+    "COMPACT_TEMPLATE",
+    "MARKING_MAX",
+    "STYLES",
+    "CompactInfo",
+    "Marking",
+    "MarkingError",
+    "Style",
+    "TemplateInfo",
+    "TemplateNotFound",
+    "check_marking",
+    "check_style",
+    "compact_view",
+    "list_templates",
+    "template_source",
+]
 
 
 # --------------------------------------------------------------------------------------------
@@ -497,16 +932,27 @@ def render_html(
     briefing: Briefing,
     *,
     template_dirs: Sequence[Path] = (),
-    template_name: str = DEFAULT_TEMPLATE,
-    evidence: EvidenceMode = "footnotes",
+    template_name: str | None = None,
+    evidence: EvidenceMode | None = None,
+    style: Style = "standard",
+    marking: str | None = None,
 ) -> str:
     """Render ``briefing`` as one self-contained HTML document (CSS inlined, no external URL).
 
     ``evidence`` chooses how the evidence quotes appear: under each item (``"footnotes"``),
     as [E1]-style references to a numbered "Evidence" section at the end (``"appendix"``), or
-    not at all (``"none"``). Unsupported items are marked in every mode.
+    not at all (``"none"``). Unsupported items are marked in every mode. None: the style's
+    default (``"footnotes"``; ``"none"`` for the compact brief, where the other two modes give
+    short [E3] references and a few cut quotes).
+
+    ``style``: ``"standard"`` (briefing.html.j2) or ``"compact"`` (compact.html.j2, one page:
+    see :func:`compact_view`); ``template_name`` overrides the style's template.
+    ``marking`` (at most :data:`MARKING_MAX` characters, e.g. ``"TLP:AMBER"``) is printed at the
+    top and bottom of every page and added to the metadata; :class:`MarkingError` if unusable.
     """
-    return render_template(build_context(briefing, evidence), template_dirs, template_name)
+    context = build_context(briefing, evidence, style=style, marking=marking)
+    name = template_name or STYLE_TEMPLATES[style]
+    return check_marked(render_template(context, template_dirs, name), context["marking"], name)
 
 
 def render_template(
@@ -559,22 +1005,57 @@ def _file_url_of_dir(path: Path) -> str:
     return uri if uri.endswith("/") else uri + "/"
 
 
+def _default_lang(document: Any, pdf: Any) -> None:
+    """WeasyPrint finisher: /Lang is :data:`DEFAULT_LANG` when ``<html>`` has no ``lang``."""
+    if not document.metadata.lang:
+        import pydyf  # type: ignore[import-untyped]  # WeasyPrint's PDF writer
+
+        pdf.catalog["Lang"] = pydyf.String(DEFAULT_LANG)
+
+
+def check_pdf_variant(pdf_variant: str | None) -> None:
+    """Raise ValueError, naming the accepted ones, unless ``pdf_variant`` is None or known."""
+    if pdf_variant is not None and pdf_variant not in PDF_VARIANTS:
+        raise ValueError(
+            f"pdf_variant must be one of {', '.join(PDF_VARIANTS)}, not {pdf_variant!r}"
+        )
+
+
+def fonts_stylesheet(template_dirs: Sequence[Path] = ()) -> Path | None:
+    """The first ``fonts.css`` on the template search path (user folders, then ours), if any."""
+    for folder in _search_path(template_dirs):
+        candidate = folder / FONTS_STYLESHEET
+        if candidate.is_file():
+            return candidate
+    return None
+
+
 def render_pdf(
     html: str,
     briefing: Briefing,
     *,
     template_dirs: Sequence[Path] = (),
     fetcher: TemplateFetcher | None = None,
+    pdf_variant: str | None = None,
+    font_fetcher: TemplateFetcher | None = None,
 ) -> bytes:
     """Lay out ``html`` (from :func:`render_html`) as an A4 PDF and return its bytes.
 
     Relative URLs resolve against the first template folder; the fetcher (a fresh
     :class:`TemplateFetcher` over the template folders unless one is given) refuses anything
     outside them. The PDF identifier is derived from the briefing, so output is reproducible.
+    ``pdf_variant`` (one of :data:`PDF_VARIANTS`, e.g. ``"pdf/a-3b"`` or ``"pdf/ua-1"``) makes an
+    archival or accessible PDF; see :func:`write_pdf`, also for the bundled fonts.
     """
     seed = f"{briefing.source.sha256}|{briefing.provenance.generated_at.isoformat()}"
     return write_pdf(
-        html, seed=seed, title=briefing.title, template_dirs=template_dirs, fetcher=fetcher
+        html,
+        seed=seed,
+        title=briefing.title,
+        template_dirs=template_dirs,
+        fetcher=fetcher,
+        pdf_variant=pdf_variant,
+        font_fetcher=font_fetcher,
     )
 
 
@@ -585,26 +1066,63 @@ def write_pdf(
     title: str,
     template_dirs: Sequence[Path] = (),
     fetcher: TemplateFetcher | None = None,
+    pdf_variant: str | None = None,
+    font_fetcher: TemplateFetcher | None = None,
 ) -> bytes:
-    """Lay out any document's ``html``; ``seed`` fixes the PDF identifier, ``title`` names it."""
+    """Lay out any document's ``html``; ``seed`` fixes the PDF identifier, ``title`` names it.
+
+    Fonts: the first ``fonts.css`` on the template search path (ours declares the fonts bundled
+    in templates/fonts/) is added as a stylesheet of the PDF only, so the layout does not depend
+    on the fonts of the machine. It and the font files it names are fetched by ``font_fetcher``
+    (by default a fresh :class:`TemplateFetcher` over the template folders: the same deny-all
+    policy, with a request log of its own, so ``fetcher.requests`` lists what the document
+    itself asked for).
+
+    ``pdf_variant``: None (plain PDF) or one of :data:`PDF_VARIANTS` (ValueError otherwise).
+    PDF/UA and PDF/A level A are tagged (structure tree, /MarkInfo, DisplayDocTitle). The
+    document language (/Lang) is the ``lang`` of ``<html>``, or :data:`DEFAULT_LANG`.
+    """
+    check_pdf_variant(pdf_variant)
     dirs = _search_path(template_dirs)
     if fetcher is None:
         fetcher = TemplateFetcher(dirs)
+    if font_fetcher is None:
+        font_fetcher = TemplateFetcher(dirs)
+    fonts_css = fonts_stylesheet(template_dirs)
     _route_library_logs()  # before the import: WeasyPrint already logs while importing
     try:
         import weasyprint
+        from weasyprint.text.fonts import FontConfiguration
         from weasyprint.urls import FatalURLFetchingError
     except Exception as exc:  # OSError when Pango/cairo libraries are missing
         raise RenderError(f"the PDF renderer (WeasyPrint) is unavailable: {exc}") from exc
     identifier = hashlib.sha256(f"{seed}|{html}".encode()).hexdigest()[:32].encode("ascii")
+    options: dict[str, Any] = {
+        "pdf_identifier": identifier,
+        "pdf_variant": pdf_variant,
+        "pdf_tags": pdf_variant in TAGGED_VARIANTS,
+    }
     try:
+        font_config = FontConfiguration()
+        stylesheets = []
+        if fonts_css is not None:
+            stylesheets.append(
+                weasyprint.CSS(
+                    url=fonts_css.resolve().as_uri(),
+                    url_fetcher=font_fetcher.for_weasyprint(),
+                    font_config=font_config,
+                    media_type="print",
+                )
+            )
         document = weasyprint.HTML(
             string=html,
             base_url=_file_url_of_dir(dirs[0]),
             url_fetcher=fetcher.for_weasyprint(),
             media_type="print",
         )
-        pdf = document.write_pdf(pdf_identifier=identifier)
+        pdf = document.write_pdf(
+            font_config=font_config, stylesheets=stylesheets, finisher=_default_lang, **options
+        )
     except (Exception, FatalURLFetchingError) as exc:
         name, detail = _truncate(title, 60), _truncate(str(exc), 300)
         raise RenderError(

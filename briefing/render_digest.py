@@ -318,9 +318,20 @@ def render_digest_pdf(
     *,
     template_dirs: Sequence[Path] = (),
     fetcher: TemplateFetcher | None = None,
+    pdf_variant: str | None = None,
+    font_fetcher: TemplateFetcher | None = None,
 ) -> bytes:
-    """Lay out ``html`` (from :func:`render_digest_html`) as an A4 PDF and return its bytes."""
+    """Lay out ``html`` (from :func:`render_digest_html`) as an A4 PDF and return its bytes.
+
+    ``pdf_variant`` and ``font_fetcher`` as in :func:`briefing.render.write_pdf`.
+    """
     seed = f"digest|{digest.day}|{digest.provenance.generated_at.isoformat()}"
     return write_pdf(
-        html, seed=seed, title=digest.title, template_dirs=template_dirs, fetcher=fetcher
+        html,
+        seed=seed,
+        title=digest.title,
+        template_dirs=template_dirs,
+        fetcher=fetcher,
+        pdf_variant=pdf_variant,
+        font_fetcher=font_fetcher,
     )
