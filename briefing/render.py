@@ -496,21 +496,41 @@ STYLES: tuple[Style, ...] = get_args(Style)
 COMPACT_TEMPLATE = "compact.html.j2"
 STYLE_TEMPLATES: dict[str, str] = {"standard": DEFAULT_TEMPLATE, "compact": COMPACT_TEMPLATE}
 
-# What the compact brief keeps, so that any briefing fits one A4 page (tests/test_templates.py
-# renders a worst case): the first actors, the most severe risks, the opening sentences of the
-# situation and the assessment, and text fields cut to a few lines. Characters unless noted.
-COMPACT_ACTORS = 6  # actors, in the briefing's order (two columns of three)
-COMPACT_RISKS = 4  # risks, the most severe (impact, then likelihood), in the briefing's order
-COMPACT_TITLE = 130
-COMPACT_SITUATION = 620  # whole sentences, at least the first one (cut if longer)
-COMPACT_ASSESSMENT = 520
-COMPACT_ROLE = 105
-COMPACT_RISK = 135
-COMPACT_REASON = 95  # of a "not supported" note
-COMPACT_FLAG = 150  # of an injection-banner detail (at most COMPACT_BANNERS of them)
-COMPACT_BANNERS = 2
-COMPACT_QUOTES = 8  # evidence quotes listed in short-reference mode, each cut to COMPACT_QUOTE
-COMPACT_QUOTE = 80
+# What the compact brief keeps so that any briefing fits one A4 page: the first actors, the most
+# severe risks, the opening sentences of the situation and the assessment, every text field cut
+# to a line or two. The first tier that the estimate (_compact_height) fits on the page is used;
+# the last one fits the worst case (tests/test_templates.py). Lengths are in characters.
+
+
+@dataclass(frozen=True)
+class _Tier:
+    actors: int  # in the briefing's order (two columns)
+    risks: int  # the most severe (impact, then likelihood), shown in the briefing's order
+    situation: int  # whole sentences, at least the first one (cut if longer)
+    assessment: int
+    role: int
+    risk: int
+    reason: int  # of a "not supported" note
+    quotes: int  # evidence quotes listed in short-reference mode
+    banners: int  # injection-banner details
+
+
+COMPACT_TIERS = (
+    # actors, risks, situation, assessment, role, risk, reason, quotes, banners
+    _Tier(6, 4, 620, 520, 105, 135, 95, 8, 2),
+    _Tier(6, 4, 420, 360, 90, 120, 80, 6, 2),
+    _Tier(4, 3, 300, 260, 80, 110, 70, 4, 2),
+    _Tier(4, 3, 160, 160, 60, 80, 40, 0, 1),
+)
+COMPACT_TITLE = 100
+COMPACT_NAME = 48  # an actor's name
+COMPACT_NOTE_NAME = 28  # an item's name in its "not supported" note
+COMPACT_LOCATION = 90  # the source's path or URL (its start and its end)
+COMPACT_SOURCE_TITLE = 110
+COMPACT_FLAG = 110  # an injection-banner detail
+COMPACT_FLAG_KINDS = 6  # kinds of flag named in the "Check before use" line, each cut to 30
+COMPACT_QUOTE = 70  # a listed evidence quote
+COMPACT_PAGE_MM = 250.0  # the estimate's budget (the page has 253 mm; the estimate runs high)
 _LEVELS = {"low": 1, "medium": 2, "moderate": 2, "high": 3}
 
 
@@ -534,6 +554,7 @@ class CompactInfo:
     hidden_unsupported_actors: int = 0  # left-out items the article does not support
     hidden_unsupported_risks: int = 0
     flags_total: int = 0  # all flags ("Check before use" and injection)
+    tier: int = 0  # 0: the roomiest cut; higher: more was left out to fit the page
 
     @property
     def more_actors(self) -> str | None:
@@ -549,6 +570,14 @@ class CompactInfo:
         hidden = self.quotes_total - self.quotes_shown
         return _more(hidden, "quotation", 0) if self.quotes_shown and hidden else None
 
+    @property
+    def more_situation(self) -> str | None:
+        return "The situation continues in the full brief." if self.situation_cut else None
+
+    @property
+    def more_assessment(self) -> str | None:
+        return "The assessment continues in the full brief." if self.assessment_cut else None
+
 
 def _more(count: int, noun: str, unsupported: int) -> str | None:
     if count <= 0:
@@ -559,7 +588,7 @@ def _more(count: int, noun: str, unsupported: int) -> str | None:
 
 def _opening(text: str, limit: int) -> tuple[str, bool]:
     """The whole sentences of ``text`` that fit in ``limit`` characters (at least the first,
-    cut at a word if it alone is longer), paragraphs kept; and whether anything was left out."""
+    cut at a word if it alone is longer), as one paragraph; and whether any was left out."""
     flat = " ".join(text.split())
     if len(flat) <= limit:
         return text, False
@@ -574,8 +603,57 @@ def _opening(text: str, limit: int) -> tuple[str, bool]:
     return " ".join(kept) or _truncate(flat, limit), True
 
 
+def _middle_cut(text: str, limit: int) -> str:
+    """A long path or URL as its start … its end."""
+    if len(text) <= limit:
+        return text
+    head = (limit - 1) * 2 // 3
+    return text[:head] + "…" + text[len(text) - (limit - 1 - head) :]
+
+
 def _severity(level: str) -> int:
     return _LEVELS.get(level, 0)
+
+
+def _lines(text: str, per_line: int) -> int:
+    return max(1, -(-len(text) // per_line))
+
+
+def _compact_height(view: dict[str, Any], info: CompactInfo) -> float:
+    """A deliberately pessimistic estimate, in millimetres, of the compact brief's body height
+    (compact.css: 8.4 pt text on 176 mm, actors in two columns, 7.9 pt tables)."""
+    b: Briefing = view["briefing"]
+    doc: DocumentInfo = view["doc"]
+    trace: Trace = view["trace"]
+    body, table, small = 4.2, 3.8, 3.2  # line heights
+    source = f"{doc.source_kind} {doc.source_location} {doc.source_title or ''}"
+    mm = 9.0 + 6.3 * _lines(b.title, 58) + small * (_lines(source, 110) + 2) + 4.0
+    if view["injection_flags"]:
+        details = sum(_lines(f.detail, 120) for f in view["injection_flags"])
+        mm += 18.0 + small * details
+    if view["other_flags"]:
+        mm += 8.0 + small * _lines(" ".join(f.kind for f in view["other_flags"]), 80)
+    mm += 4 * 11.5  # section headings and spacing
+    mm += body * _lines(b.situation, 110)
+    rows = []
+    for actor, item in zip(b.actors, trace.actors, strict=True):
+        name = 3.8 * _lines(f"{actor.name} {actor.kind}", 38) + (3.8 if item.unsupported else 0)
+        refs = 8 * len(item.refs)
+        rows.append(name + table * _lines(actor.role + " " * refs, 52) + 2.5)
+    mm += sum(max(rows[i : i + 2]) for i in range(0, len(rows), 2))
+    mm += 6.0 + body * _lines(b.assessment.text, 110)
+    mm += 6.0
+    for risk, item in zip(b.risks, trace.risks, strict=True):
+        refs = 8 * len(item.refs)
+        marker = " " * 18 if item.unsupported else ""
+        mm += table * _lines(risk.description + marker + " " * refs, 70) + 2.2
+    for kind in ("actor", "assessment", "risk"):  # the notes of a section run on
+        notes = [f"†{i.note} {i.name}: {i.reason}" for i in trace.notes if i.kind == kind]
+        mm += (small * _lines(" ".join(notes), 125) + 2.0) if notes else 0.0
+    mm += 4.0 * 5  # "more" lines
+    if info.quotes_shown:
+        mm += 8.0 + small * 2 * -(-info.quotes_shown // 2)
+    return mm + 12.0  # footer line
 
 
 def compact_view(
@@ -591,13 +669,35 @@ def compact_view(
     so the two can be read side by side. "Not supported" notes are renumbered 1… over the items
     shown, their reasons cut short. ``evidence``: ``"none"`` shows no quotes (the default);
     ``"footnotes"`` or ``"appendix"`` show short references ([E3]) after each item and a short
-    list of the first quotes, cut, at the end.
+    list of the first quotes, cut, at the end. How much is kept: the first of
+    :data:`COMPACT_TIERS` estimated to fit the page.
     """
     check_evidence_mode(evidence)
     mode: EvidenceMode = "none" if evidence == "none" else "appendix"
     full = briefing_view(briefing, mode, number=number, first_quote=first_quote)
+    doc: DocumentInfo = full["doc"]
+    source_title = doc.source_title and _truncate(doc.source_title, COMPACT_SOURCE_TITLE)
+    full["doc"] = dataclasses.replace(
+        doc,
+        source_location=_middle_cut(doc.source_location, COMPACT_LOCATION),
+        source_title=source_title,
+    )
+    full["other_flags"] = [
+        flag.model_copy(update={"kind": _truncate(flag.kind, 30), "detail": ""})
+        for flag in full["other_flags"][:COMPACT_FLAG_KINDS]
+    ]
+    for number_, tier in enumerate(COMPACT_TIERS):
+        view, info = _compact_tier(briefing, full, mode, tier, number_)
+        if _compact_height(view, info) <= COMPACT_PAGE_MM:
+            break
+    return view, info
+
+
+def _compact_tier(
+    briefing: Briefing, full: dict[str, Any], mode: EvidenceMode, tier: _Tier, number: int
+) -> tuple[dict[str, Any], CompactInfo]:
     trace: Trace = full["trace"]
-    actors = list(range(min(len(briefing.actors), COMPACT_ACTORS)))
+    actors = list(range(min(len(briefing.actors), tier.actors)))
     by_severity = sorted(
         range(len(briefing.risks)),
         key=lambda i: (
@@ -605,36 +705,46 @@ def compact_view(
             -_severity(briefing.risks[i].likelihood),
         ),
     )
-    risks = sorted(by_severity[:COMPACT_RISKS])
-    situation, situation_cut = _opening(briefing.situation, COMPACT_SITUATION)
-    assessment, assessment_cut = _opening(briefing.assessment.text, COMPACT_ASSESSMENT)
+    risks = sorted(by_severity[: tier.risks])
+    situation, situation_cut = _opening(briefing.situation, tier.situation)
+    assessment, assessment_cut = _opening(briefing.assessment.text, tier.assessment)
     trimmed = briefing.model_copy(
         update={
             "title": _truncate(briefing.title, COMPACT_TITLE),
             "situation": situation,
             "actors": [
                 briefing.actors[i].model_copy(
-                    update={"role": _truncate(briefing.actors[i].role, COMPACT_ROLE)}
+                    update={
+                        "name": _truncate(briefing.actors[i].name, COMPACT_NAME),
+                        "role": _truncate(briefing.actors[i].role, tier.role),
+                    }
                 )
                 for i in actors
             ],
             "assessment": briefing.assessment.model_copy(update={"text": assessment}),
             "risks": [
                 briefing.risks[i].model_copy(
-                    update={"description": _truncate(briefing.risks[i].description, COMPACT_RISK)}
+                    update={"description": _truncate(briefing.risks[i].description, tier.risk)}
                 )
                 for i in risks
             ],
         }
     )
-    notes = 0
+    notes = quotes = listed = 0
 
     def shown(item: ItemTrace) -> ItemTrace:
-        nonlocal notes
+        """The item as shown: its first quotes while they last (cut), its note renumbered."""
+        nonlocal notes, quotes, listed
+        quotes += len(item.refs)
+        room = min(len(item.refs), tier.quotes - listed) if mode != "none" else 0
+        listed += room
+        refs = [dataclasses.replace(r, quote=_truncate(r.quote, COMPACT_QUOTE)) for r in item.refs]
+        name = _truncate(item.name, COMPACT_NOTE_NAME)
+        item = dataclasses.replace(item, name=name, refs=refs[:room])
         if not item.unsupported:
             return item
         notes += 1
-        reason = _truncate(item.reason or NOT_SUPPORTED, COMPACT_REASON)
+        reason = _truncate(item.reason or NOT_SUPPORTED, tier.reason)
         return dataclasses.replace(item, note=notes, reason=reason)
 
     kept = Trace(
@@ -642,16 +752,11 @@ def compact_view(
         shown(trace.assessment),
         [shown(trace.risks[i]) for i in risks],
     )
-    quotes = sum(len(item.refs) for item in kept.items)
-    view = {
-        **full,
-        "briefing": trimmed,
-        "trace": kept,
-        "injection_flags": [
-            flag.model_copy(update={"detail": _truncate(flag.detail, COMPACT_FLAG)})
-            for flag in full["injection_flags"][:COMPACT_BANNERS]
-        ],
-    }
+    banners = [
+        flag.model_copy(update={"detail": _truncate(flag.detail, COMPACT_FLAG)})
+        for flag in full["injection_flags"][: tier.banners]
+    ]
+    view = {**full, "briefing": trimmed, "trace": kept, "injection_flags": banners}
     info = CompactInfo(
         actors_total=len(briefing.actors),
         actors_shown=len(actors),
@@ -660,7 +765,7 @@ def compact_view(
         situation_cut=situation_cut,
         assessment_cut=assessment_cut,
         quotes_total=quotes,
-        quotes_shown=0 if mode == "none" else min(quotes, COMPACT_QUOTES),
+        quotes_shown=listed,
         hidden_unsupported_actors=sum(
             1 for i, item in enumerate(trace.actors) if i not in actors and item.unsupported
         ),
@@ -668,6 +773,7 @@ def compact_view(
             1 for i, item in enumerate(trace.risks) if i not in risks and item.unsupported
         ),
         flags_total=len(briefing.flags),
+        tier=number,
     )
     return view, info
 
@@ -676,6 +782,7 @@ def compact_view(
 # Handling markings ("OFFICIAL-SENSITIVE", "TLP:AMBER"): a banner on every page, top and bottom
 
 MARKING_MAX = 60  # characters
+MARKING_BOX_MM = 160  # the widest page-margin label (the page's text is 166 mm wide, 176 compact)
 # Traffic Light Protocol 2.0 labels (FIRST) -> the colour class; TLP:WHITE is TLP 1.0's CLEAR.
 _TLP = re.compile(r"TLP:(RED|AMBER\+STRICT|AMBER|GREEN|CLEAR|WHITE)(?![A-Z0-9+])", re.I)
 _TLP_COLOURS = {"RED": "red", "AMBER+STRICT": "amber", "AMBER": "amber", "GREEN": "green"}
@@ -707,20 +814,31 @@ class Marking:
     def keyword(self) -> str:
         return _keyword(f"marking={self.text}")
 
+    def _em(self) -> float:
+        """The text's width in ems of bold sans (DejaVu Sans Bold), letter-spacing included."""
+        ems = 0.0
+        for char in self.text:
+            if char in "MW@%&mw":
+                ems += 1.1
+            elif char.isupper() or char.isdigit() or char in "+#":
+                ems += 0.85
+            elif char in " .,:;|!'()[]il-":
+                ems += 0.45
+            else:
+                ems += 0.72
+        return ems
+
+    @property
+    def font_size(self) -> float:
+        """Points: 10 (TLP asks for large type), smaller for a long marking, at least 6.5."""
+        fits = (MARKING_BOX_MM - 8) / (self._em() * 25.4 / 72)  # points for the text to fit
+        return round(max(6.5, min(10.0, fits)), 1)
+
     @property
     def width(self) -> str:
-        """The width of the page-margin label, estimated from the text ("41mm"), at most 100%."""
-        millimetres = 10.0
-        for char in self.text:
-            if char in "MW@%&":
-                millimetres += 2.9
-            elif char.isupper() or char.isdigit() or char in "+#":
-                millimetres += 2.3
-            elif char in " .,:;|!'()[]il-":
-                millimetres += 1.2
-            else:
-                millimetres += 1.9
-        return "100%" if millimetres >= 160 else f"{round(millimetres)}mm"
+        """The width of the page-margin label, from the text at :attr:`font_size` ("41mm")."""
+        millimetres = self._em() * self.font_size * 25.4 / 72 + 8
+        return f"{min(MARKING_BOX_MM, round(millimetres))}mm"
 
 
 def check_marking(marking: str | None) -> Marking | None:

@@ -28,6 +28,8 @@ from briefing.render import (
     AUTHOR,
     RUNNING_TITLE_MAX,
     EvidenceMode,
+    Marking,
+    Style,
     _generated_label,
     _keyword,
     _summariser_label,
@@ -35,7 +37,12 @@ from briefing.render import (
     _w3c_datetime,
     briefing_view,
     check_evidence_mode,
+    check_marked,
+    check_marking,
+    check_style,
+    compact_view,
     long_date,
+    marked_info,
     render_template,
     write_pdf,
 )
@@ -240,14 +247,33 @@ def _section_title(number: int, briefing: Briefing) -> str:
     return f"{number} · {_truncate(briefing.title, SECTION_TITLE_MAX) or 'Untitled briefing'}"
 
 
-def build_digest_context(digest: Digest, evidence: EvidenceMode = "footnotes") -> dict[str, Any]:
-    """The variables digest.html.j2 sees; documented in templates/README.md."""
+def build_digest_context(
+    digest: Digest,
+    evidence: EvidenceMode | None = None,
+    *,
+    style: Style = "standard",
+    marking: str | Marking | None = None,
+) -> dict[str, Any]:
+    """The variables digest.html.j2 sees; documented in templates/README.md.
+
+    ``style`` "compact" makes every section a compact brief (briefing.render.compact_view);
+    ``evidence`` None is the style's default, as in :func:`briefing.render.build_context`.
+    """
+    check_style(style)
+    evidence = evidence or ("none" if style == "compact" else "footnotes")
     check_evidence_mode(evidence)
+    mark = marking if isinstance(marking, Marking) else check_marking(marking)
     sections = []
     first_quote = 1
     for number, briefing in enumerate(digest.briefings, start=1):
-        view = briefing_view(briefing, evidence, number=number, first_quote=first_quote)
-        first_quote += sum(len(item.refs) for item in view["trace"].items)
+        compact = None
+        if style == "compact":
+            view, compact = compact_view(briefing, evidence, number=number, first_quote=first_quote)
+        else:
+            view = briefing_view(briefing, evidence, number=number, first_quote=first_quote)
+        first_quote += sum(
+            len(item.evidence) for item in (*briefing.actors, briefing.assessment, *briefing.risks)
+        )
         location = _truncate(view["doc"].source_location, TOC_LOCATION_MAX)
         sections.append(
             {
@@ -255,6 +281,7 @@ def build_digest_context(digest: Digest, evidence: EvidenceMode = "footnotes") -
                 "anchor": f"b{number}",
                 "running_title": _section_title(number, briefing),
                 "toc_source": f"{view['doc'].source_kind} · {location}",
+                "compact": compact,
             }
         )
     count = len(sections)
@@ -289,7 +316,9 @@ def build_digest_context(digest: Digest, evidence: EvidenceMode = "footnotes") -
     ]
     return {
         "digest": digest,
-        "doc": digest_info(digest),
+        "doc": marked_info(digest_info(digest), mark),
+        "style": style,
+        "marking": mark,
         "evidence_mode": evidence,
         "summary": summary,
         "sections": sections,
@@ -302,14 +331,22 @@ def render_digest_html(
     *,
     template_dirs: Sequence[Path] = (),
     template_name: str = DIGEST_TEMPLATE,
-    evidence: EvidenceMode = "footnotes",
+    evidence: EvidenceMode | None = None,
+    style: Style = "standard",
+    marking: str | None = None,
 ) -> str:
     """Render ``digest`` as one self-contained HTML document (CSS inlined, no external URL).
 
     ``evidence`` applies to every section as in :func:`briefing.render.render_html`; in
-    ``"appendix"`` mode each section ends with its own Evidence sub-section.
+    ``"appendix"`` mode each section ends with its own Evidence sub-section. None: the style's
+    default (``"footnotes"``, or ``"none"`` when compact).
+    ``style`` ``"compact"``: every section is a one-page compact brief (the cover, summary,
+    contents and appendix stay). ``marking``: printed at the top and bottom of every page and
+    added to the metadata, as for a briefing (:class:`briefing.render.MarkingError` if unusable).
     """
-    return render_template(build_digest_context(digest, evidence), template_dirs, template_name)
+    context = build_digest_context(digest, evidence, style=style, marking=marking)
+    html = render_template(context, template_dirs, template_name)
+    return check_marked(html, context["marking"], template_name)
 
 
 def render_digest_pdf(

@@ -430,3 +430,58 @@ def _status(briefing: Briefing, status: str, ms: int, via: str | None = None) ->
         title=briefing.title,
         ms=ms,
     )
+
+
+def make_oversized_briefing() -> Briefing:
+    """Everything too long and too many: the compact brief must still fit one page.
+
+    14 actors and 12 risks, all unsupported with long reasons and several quotes each; long
+    title, situation, assessment, source location and title; 4 injection flags and 5 others.
+    """
+    words = "Extraordinarily comprehensive intergovernmental deliberations notwithstanding, "
+
+    def text(length: int) -> str:
+        return (words * (length // len(words) + 1))[:length].strip() + "."
+
+    actors = [
+        Actor(
+            name=f"Organisation for Security and Co-operation in Europe Special Mission {n}",
+            kind="organisation",
+            role=text(400),
+            evidence=[text(300), text(200), text(250)],
+            aliases=["OSCE"] * 5,
+            supported=False,
+            reason=text(300),
+        )
+        for n in range(14)
+    ]
+    risks = [
+        Risk(
+            description=text(500),
+            likelihood="medium",
+            impact="high",
+            evidence=[text(300)] * 3,
+            supported=False,
+            reason=text(300),
+        )
+        for _ in range(12)
+    ]
+    flags = [Flag(kind="injection_suspected", detail=text(600)) for _ in range(4)]
+    flags += [
+        Flag(kind=kind, detail=text(300))
+        for kind in ("hidden_text", "url_not_in_article", "unsupported", "long_kind_name", "x")
+    ]
+    return make_briefing(
+        title=text(400),
+        source=make_source(kind="url", location="https://news.example.org/" + "a" * 900,
+                           title=text(300)),
+        situation="\n\n".join(text(900) for _ in range(5)),
+        actors=actors,
+        assessment=Assessment(text="\n\n".join(text(900) for _ in range(5)), confidence="low",
+                              evidence=[text(300)] * 4, supported=False, reason=text(300)),
+        risks=risks,
+        flags=flags,
+        provenance=make_openai_provenance(grounding=make_grounding(0, 99)),
+        word_count=123456,
+        reading_minutes=600,
+    )  # fmt: skip
