@@ -39,7 +39,7 @@ def _map_errors(func: F) -> F:
             return func(*args, **kwargs)
         except BriefingError as exc:
             raise BriefingClickError(exc.message, exc.exit_code) from None
-        except (click.ClickException, click.Abort, KeyboardInterrupt):
+        except (click.ClickException, click.Abort, KeyboardInterrupt, BrokenPipeError):
             raise
         except Exception as exc:  # a bug: still one line, trace on request
             if os.environ.get("BRIEFING_DEBUG"):
@@ -74,6 +74,11 @@ class BriefingGroup(click.Group):
         except click.ClickException as exc:
             exc.show()
             sys.exit(exc.exit_code)
+        except BrokenPipeError:
+            # The reader went away (briefing templates list | head): stop quietly.
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+            sys.exit(0)
         except (click.Abort, KeyboardInterrupt, EOFError):
             click.echo("Aborted.", err=True)
             sys.exit(130)
@@ -171,6 +176,26 @@ def _model_options(func: F) -> F:
             "[default 16000]",
         ),
         click.option(
+            "--template-dir",
+            type=click.Path(path_type=Path, file_okay=False),
+            help="Folder of your own templates; a file there overrides ours by name.",
+        ),
+        click.option(
+            "--style",
+            type=click.Choice(["standard", "compact"]),
+            help="standard, or compact: one page for quick reading. [default standard]",
+        ),
+        click.option(
+            "--marking",
+            metavar="TEXT",
+            help="Handling marking on every page and in the metadata, e.g. TLP:AMBER.",
+        ),
+        click.option(
+            "--pdf-variant",
+            metavar="VARIANT",
+            help="Archival or accessible PDF, e.g. pdf/a-3b or pdf/ua-1 (see briefing doctor).",
+        ),
+        click.option(
             "--language",
             metavar="LANG",
             help="Write the briefing in this language (code or name, e.g. fr, Arabic), "
@@ -213,6 +238,10 @@ _SETTING_FLAGS = (
     "evidence",
     "strict",
     "language",
+    "template_dir",
+    "style",
+    "marking",
+    "pdf_variant",
 )
 
 
@@ -307,7 +336,8 @@ def preview(
     if serve:
         from briefing.preview_server import PreviewServer
 
-        with PreviewServer(options, port=port) as server:
+        dirs = [settings.template_dir] if settings.template_dir else []
+        with PreviewServer(options, port=port, template_dirs=dirs) as server:
             click.echo(f"Serving {server.title} at {server.url} (Ctrl-C to stop)")
             if open_browser:
                 click.launch(server.url)
@@ -645,3 +675,43 @@ def cache_clear(cache_dir: Path | None) -> None:
     with open_cache(cache_dir) as store:
         removed = store.clear()
     click.echo(f"removed {removed} cached briefing{'s' if removed != 1 else ''}")
+
+
+@main.group()
+def templates() -> None:
+    """List and show the templates (yours override ours by name)."""
+
+
+_template_dir_option = click.option(
+    "--template-dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    help="Folder of your own templates; a file there overrides ours by name.",
+)
+
+
+@templates.command("list")
+@_template_dir_option
+@_map_errors
+def templates_list(template_dir: Path | None) -> None:
+    """Every template: name, where it comes from, and what it is for."""
+    from briefing.render import list_templates
+
+    for row in list_templates([template_dir] if template_dir else []):
+        note = "  (overridden)" if row.overridden else ""
+        click.echo(f"{row.name}  [{row.origin}]  {row.description}{note}")
+
+
+@templates.command("show")
+@click.argument("name")
+@_template_dir_option
+@_map_errors
+def templates_show(name: str, template_dir: Path | None) -> None:
+    """Print the template NAME as it is used (yours if you override it)."""
+    from briefing.render import template_source
+
+    try:
+        path, text = template_source(name, [template_dir] if template_dir else [])
+    except LookupError as exc:
+        raise BriefingClickError(str(exc.args[0] if exc.args else exc), EXIT_USAGE) from None
+    click.echo(f"# {path}")
+    click.echo(text, nl=False)

@@ -39,6 +39,10 @@ ENV_VARS: dict[str, str] = {
     "BRIEFING_STRICT": "strict",
     "BRIEFING_ALLOW_PRIVATE": "allow_private",
     "BRIEFING_LANGUAGE": "language",
+    "BRIEFING_TEMPLATE_DIR": "template_dir",
+    "BRIEFING_STYLE": "style",
+    "BRIEFING_MARKING": "marking",
+    "BRIEFING_PDF_VARIANT": "pdf_variant",
 }
 
 
@@ -59,7 +63,12 @@ class Settings(BaseModel):
     prompts_dir: Path | None = None
     # Longer articles are summarised map-reduce in chunks of at most this many tokens.
     max_input_tokens: int = Field(default=16_000, ge=1_000)
-    evidence: Literal["footnotes", "appendix", "none"] = "footnotes"
+    # None: the style's own default (footnotes; none for the compact style)
+    evidence: Literal["footnotes", "appendix", "none"] | None = None
+    template_dir: Path | None = None  # your templates; a file there overrides ours by name
+    style: Literal["standard", "compact"] = "standard"
+    marking: str | None = Field(default=None, max_length=60)  # e.g. "TLP:AMBER"
+    pdf_variant: str | None = None  # e.g. "pdf/a-3b", "pdf/ua-1"
     strict: bool = False  # any item the article does not support is an error
     # Fetch from loopback/private/link-local addresses (intranet feeds); off: feeds are untrusted.
     allow_private: bool = False

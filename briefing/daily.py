@@ -240,18 +240,24 @@ def _run(
     if unchanged and not options.force:
         log.info("unchanged: %s already holds this digest (use --force to rewrite)", path)
         return DailyResult(path, digest, written=False, exit_code=exit_code)
-    atomic_write(path, _render(digest, fmt, settings.evidence))
+    atomic_write(path, _render(digest, fmt, settings))
     _write_state(state_path, _State(inputs=inputs, summary=summary, meta=digest_prov))
     return DailyResult(path, digest, written=True, exit_code=exit_code)
 
 
-def _render(digest: Digest, fmt: str, evidence: str) -> bytes:
+def _render(digest: Digest, fmt: str, settings: Settings) -> bytes:
     if fmt == "json":
         return (digest.model_dump_json(indent=2) + "\n").encode("utf-8")
     from briefing import render
+    from briefing.pipeline import html_options, pdf_options
 
-    html = render.render_digest_html(digest, evidence=evidence)  # type: ignore[arg-type]
-    return html.encode("utf-8") if fmt == "html" else render.render_digest_pdf(html, digest)
+    try:
+        html = render.render_digest_html(digest, **html_options(settings))
+        if fmt == "html":
+            return html.encode("utf-8")
+        return render.render_digest_pdf(html, digest, **pdf_options(settings))
+    except ValueError as exc:  # an option the renderer refuses (marking, PDF variant, ...)
+        raise ConfigError(str(exc)) from None
 
 
 def _fingerprint(

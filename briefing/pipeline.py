@@ -8,7 +8,7 @@ import tempfile
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 from briefing.config import Settings
 from briefing.errors import ConfigError
@@ -70,17 +70,38 @@ def make_summariser(settings: Settings) -> Summariser:
     return OfflineSummariser()
 
 
-def render_document(briefing: Briefing, fmt: str, *, evidence: str = "footnotes") -> bytes:
+def html_options(settings: Settings) -> dict[str, Any]:
+    """The renderer's HTML options from the settings (one place for build, preview, daily)."""
+    return {
+        "template_dirs": [settings.template_dir] if settings.template_dir else [],
+        "evidence": settings.evidence,
+        "style": settings.style,
+        "marking": settings.marking,
+    }
+
+
+def pdf_options(settings: Settings) -> dict[str, Any]:
+    return {
+        "template_dirs": [settings.template_dir] if settings.template_dir else [],
+        "pdf_variant": settings.pdf_variant,
+    }
+
+
+def render_document(briefing: Briefing, fmt: str, settings: Settings | None = None) -> bytes:
     """The briefing as the bytes of a PDF, a self-contained HTML draft or JSON."""
     if fmt == "json":
         return (briefing.model_dump_json(indent=2) + "\n").encode("utf-8")
     from briefing import render  # WeasyPrint is imported only when a document is rendered
 
-    html = render.render_html(briefing, evidence=evidence)  # type: ignore[arg-type]
-    if fmt == "html":
-        return html.encode("utf-8")
-    if fmt == "pdf":
-        return render.render_pdf(html, briefing)
+    settings = settings or Settings()
+    try:
+        html = render.render_html(briefing, **html_options(settings))
+        if fmt == "html":
+            return html.encode("utf-8")
+        if fmt == "pdf":
+            return render.render_pdf(html, briefing, **pdf_options(settings))
+    except ValueError as exc:  # an option the renderer refuses (marking, PDF variant, ...)
+        raise ConfigError(str(exc)) from None
     raise ConfigError(f"unknown format {fmt!r} (choose from: {', '.join(FORMATS)})")
 
 
@@ -127,7 +148,7 @@ def build(options: BuildOptions, stdin: BinaryIO | None = None) -> BuildResult:
     )
     announce(options.settings, summariser)
     briefing = summarise(options.settings, summariser, article)
-    data = render_document(briefing, fmt, evidence=options.settings.evidence)
+    data = render_document(briefing, fmt, options.settings)
     atomic_write(path, data)
     return BuildResult(path=path, fmt=fmt, briefing=briefing, size=len(data))
 
@@ -137,7 +158,7 @@ def preview(options: BuildOptions, stdin: BinaryIO | None = None) -> Path:
     summariser, article = _load(options, stdin)
     announce(options.settings, summariser)
     briefing = summarise(options.settings, summariser, article)
-    data = render_document(briefing, "html", evidence=options.settings.evidence)
+    data = render_document(briefing, "html", options.settings)
     fd, name = tempfile.mkstemp(prefix="briefing-preview-", suffix=".html")
     with os.fdopen(fd, "wb") as fh:
         fh.write(data)

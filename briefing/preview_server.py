@@ -304,13 +304,11 @@ class PreviewServer:
         try:
             if briefing is None:
                 briefing = self._summarise()
+            from briefing.pipeline import html_options
             from briefing.render import render_html
 
-            page = render_html(
-                briefing,
-                template_dirs=self.template_dirs,
-                evidence=self.options.settings.evidence,
-            )
+            options = html_options(self.options.settings) | {"template_dirs": self.template_dirs}
+            page = render_html(briefing, **options)
             build_error: str | None = None
         except Exception as exc:  # the server must survive whatever a rebuild raises
             page, build_error = None, _one_line(exc)
@@ -417,7 +415,10 @@ class PreviewServer:
             from briefing.render import render_pdf
 
             try:
-                data = render_pdf(build.html, build.briefing, template_dirs=self.template_dirs)
+                from briefing.pipeline import pdf_options
+
+                options = pdf_options(self.options.settings) | {"template_dirs": self.template_dirs}
+                data = render_pdf(build.html, build.briefing, **options)
             except Exception as exc:
                 page = _error_page(_one_line(exc), build.version, nonce)
                 return 500, "text/html; charset=utf-8", page.encode("utf-8")

@@ -522,7 +522,7 @@ COMPACT_TIERS = (
     _Tier(4, 3, 300, 260, 80, 110, 70, 4, 2),
     _Tier(4, 3, 160, 160, 60, 80, 40, 0, 1),
 )
-COMPACT_TITLE = 100
+COMPACT_TITLE = 150
 COMPACT_NAME = 48  # an actor's name
 COMPACT_NOTE_NAME = 28  # an item's name in its "not supported" note
 COMPACT_LOCATION = 90  # the source's path or URL (its start and its end)
@@ -639,14 +639,14 @@ def _compact_height(view: dict[str, Any], info: CompactInfo) -> float:
     for actor, item in zip(b.actors, trace.actors, strict=True):
         name = 3.8 * _lines(f"{actor.name} {actor.kind}", 38) + (3.8 if item.unsupported else 0)
         refs = 8 * len(item.refs)
-        rows.append(name + table * _lines(actor.role + " " * refs, 52) + 2.5)
+        rows.append(name + table * _lines(actor.role + " " * refs, 58) + 2.5)
     mm += sum(max(rows[i : i + 2]) for i in range(0, len(rows), 2))
     mm += 6.0 + body * _lines(b.assessment.text, 110)
     mm += 6.0
     for risk, item in zip(b.risks, trace.risks, strict=True):
         refs = 8 * len(item.refs)
         marker = " " * 18 if item.unsupported else ""
-        mm += table * _lines(risk.description + marker + " " * refs, 70) + 2.2
+        mm += table * _lines(risk.description + marker + " " * refs, 74) + 2.2
     for kind in ("actor", "assessment", "risk"):  # the notes of a section run on
         notes = [f"†{i.note} {i.name}: {i.reason}" for i in trace.notes if i.kind == kind]
         mm += (small * _lines(" ".join(notes), 125) + 2.0) if notes else 0.0
@@ -756,7 +756,13 @@ def _compact_tier(
         flag.model_copy(update={"detail": _truncate(flag.detail, COMPACT_FLAG)})
         for flag in full["injection_flags"][: tier.banners]
     ]
-    view = {**full, "briefing": trimmed, "trace": kept, "injection_flags": banners}
+    view = {
+        **full,
+        "briefing": trimmed,
+        "trace": kept,
+        "injection_flags": banners,
+        "evidence_mode": mode if listed else "none",  # no [E3] shown: no "with references"
+    }
     info = CompactInfo(
         actors_total=len(briefing.actors),
         actors_shown=len(actors),
@@ -1226,7 +1232,7 @@ def write_pdf(
         if fonts_css is not None:
             stylesheets.append(
                 weasyprint.CSS(
-                    url=fonts_css.resolve().as_uri(),
+                    url=fonts_css.absolute().as_uri(),  # the fetcher resolves symlinks
                     url_fetcher=font_fetcher.for_weasyprint(),
                     font_config=font_config,
                     media_type="print",

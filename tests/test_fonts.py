@@ -294,6 +294,22 @@ def test_only_the_bundled_fonts_were_fetched(script: str, rendered: dict[str, Re
     assert all(r.allowed for r in result.font_requests)
 
 
+def test_user_template_folder_keeps_the_bundled_fonts_or_replaces_them(tmp_path: Path) -> None:
+    briefing = brief(SAMPLES["greek"])
+    assert render.fonts_stylesheet([tmp_path]) == templates_dir() / "fonts.css"
+    (tmp_path / "briefing.html.j2").write_text('{% extends "base.html.j2" %}\n', encoding="utf-8")
+    html = render.render_html(briefing, template_dirs=[tmp_path])
+    fonts = render.TemplateFetcher([tmp_path, templates_dir()])
+    pdf = render.render_pdf(html, briefing, template_dirs=[tmp_path], font_fetcher=fonts)
+    assert all(name.startswith(BUNDLED_FAMILIES) for name in pdf_font_names(pdf))
+    assert fonts.denied == []
+    # A fonts.css of its own replaces ours (here: no font at all, so the system's are used).
+    (tmp_path / "fonts.css").write_text("/* the machine's fonts */\n", encoding="utf-8")
+    assert render.fonts_stylesheet([tmp_path]) == tmp_path / "fonts.css"
+    pdf = render.render_pdf(html, briefing, template_dirs=[tmp_path])
+    assert not any(name.startswith(BUNDLED_FAMILIES) for name in pdf_font_names(pdf))
+
+
 def test_html_draft_stays_self_contained(rendered: dict[str, Rendered]) -> None:
     html = rendered["arabic"].html
     assert "@font-face" not in html and "url(" not in html and ".ttf" not in html
