@@ -513,16 +513,16 @@ class _Tier:
     reason: int  # of a "not supported" note
     quotes: int  # evidence quotes listed in short-reference mode
     banners: int  # injection-banner details
+    title: int
 
 
 COMPACT_TIERS = (
-    # actors, risks, situation, assessment, role, risk, reason, quotes, banners
-    _Tier(6, 4, 620, 520, 105, 135, 95, 8, 2),
-    _Tier(6, 4, 420, 360, 90, 120, 80, 6, 2),
-    _Tier(4, 3, 300, 260, 80, 110, 70, 4, 2),
-    _Tier(4, 3, 160, 160, 60, 80, 40, 0, 1),
+    # actors, risks, situation, assessment, role, risk, reason, quotes, banners, title
+    _Tier(6, 4, 620, 520, 105, 135, 95, 8, 2, 150),
+    _Tier(6, 4, 420, 360, 90, 120, 80, 6, 2, 150),
+    _Tier(4, 3, 300, 260, 80, 110, 70, 4, 2, 120),
+    _Tier(4, 3, 160, 160, 60, 80, 40, 0, 1, 100),
 )
-COMPACT_TITLE = 150
 COMPACT_NAME = 48  # an actor's name
 COMPACT_NOTE_NAME = 28  # an item's name in its "not supported" note
 COMPACT_LOCATION = 90  # the source's path or URL (its start and its end)
@@ -710,7 +710,7 @@ def _compact_tier(
     assessment, assessment_cut = _opening(briefing.assessment.text, tier.assessment)
     trimmed = briefing.model_copy(
         update={
-            "title": _truncate(briefing.title, COMPACT_TITLE),
+            "title": _truncate(briefing.title, tier.title),
             "situation": situation,
             "actors": [
                 briefing.actors[i].model_copy(
