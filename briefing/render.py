@@ -518,6 +518,7 @@ class _Tier:
 
 COMPACT_TIERS = (
     # actors, risks, situation, assessment, role, risk, reason, quotes, banners, title
+    _Tier(8, 5, 800, 700, 130, 160, 110, 8, 2, 150),
     _Tier(6, 4, 620, 520, 105, 135, 95, 8, 2, 150),
     _Tier(6, 4, 420, 360, 90, 120, 80, 6, 2, 150),
     _Tier(4, 3, 300, 260, 80, 110, 70, 4, 2, 120),
@@ -530,7 +531,8 @@ COMPACT_SOURCE_TITLE = 110
 COMPACT_FLAG = 110  # an injection-banner detail
 COMPACT_FLAG_KINDS = 6  # kinds of flag named in the "Check before use" line, each cut to 30
 COMPACT_QUOTE = 70  # a listed evidence quote
-COMPACT_PAGE_MM = 250.0  # the estimate's budget (the page has 253 mm; the estimate runs high)
+COMPACT_PAGE_MM = 244.0  # the estimate's budget: the page has 253 mm (estimates are -4 to +12)
+COMPACT_SECTION_MM = COMPACT_PAGE_MM - 12  # a compact section of a digest: its page has 241 mm
 _LEVELS = {"low": 1, "medium": 2, "moderate": 2, "high": 3}
 
 
@@ -615,45 +617,82 @@ def _severity(level: str) -> int:
     return _LEVELS.get(level, 0)
 
 
-def _lines(text: str, per_line: int) -> int:
-    return max(1, -(-len(text) // per_line))
+# Advance widths in ems, roughly those of DejaVu Serif and Sans (the fonts of briefing.css).
+_NARROW = frozenset(" .,:;'!|()[]ijlft-‘’")
+_WIDE = frozenset("mwMW@%&—")
+
+
+def _char_em(char: str) -> float:
+    if char in _NARROW:
+        return 0.34
+    if char in _WIDE:
+        return 0.92
+    if char.isupper() or char.isdigit():
+        return 0.70
+    return 0.56
+
+
+def _lines(text: str, width_mm: float, size_pt: float, bold: bool = False) -> int:
+    """How many lines ``text`` takes in a box ``width_mm`` wide (greedy wrapping at spaces)."""
+    em = size_pt * 25.4 / 72 * (1.1 if bold else 1.0)
+    lines, used = 1, 0.0
+    for word in text.split():
+        width = sum(_char_em(c) for c in word) * em
+        if used and used + 0.32 * em + width <= width_mm:
+            used += 0.32 * em + width
+            continue
+        if used:
+            lines += 1
+        lines += int(width // width_mm)  # a word wider than the box breaks
+        used = width % width_mm
+    return lines
 
 
 def _compact_height(view: dict[str, Any], info: CompactInfo) -> float:
-    """A deliberately pessimistic estimate, in millimetres, of the compact brief's body height
-    (compact.css: 8.4 pt text on 176 mm, actors in two columns, 7.9 pt tables)."""
+    """An estimate, in millimetres, of the compact brief's body height, on the side of too much
+    (compact.css: 8.4 pt text 176 mm wide, actors in two columns, 7.9 pt tables)."""
     b: Briefing = view["briefing"]
     doc: DocumentInfo = view["doc"]
     trace: Trace = view["trace"]
-    body, table, small = 4.2, 3.8, 3.2  # line heights
+    width, column, risk_column = 176.0, 84.5, 107.0
+    body, table, small = 4.15, 3.8, 3.2  # line heights
     source = f"{doc.source_kind} {doc.source_location} {doc.source_title or ''}"
-    mm = 9.0 + 6.3 * _lines(b.title, 58) + small * (_lines(source, 110) + 2) + 4.0
+    facts = f"Published {doc.published} Length {doc.reading} · {doc.words} Reference 0123456789ab"
+    facts += f" {doc.grounding or ''} · 10 shown marked Unsupported"
+    mm = 8.0 + 6.2 * _lines(b.title, width, 14.5, True)
+    mm += 3.8 * (_lines(source, width, 7.4) + _lines(facts, width, 7.4, True)) + 5.0
     if view["injection_flags"]:
-        details = sum(_lines(f.detail, 120) for f in view["injection_flags"])
-        mm += 18.0 + small * details
+        details = sum(_lines(f.detail, width - 12, 7.6) for f in view["injection_flags"])
+        mm += 17.0 + 3.4 * details
     if view["other_flags"]:
-        mm += 8.0 + small * _lines(" ".join(f.kind for f in view["other_flags"]), 80)
-    mm += 4 * 11.5  # section headings and spacing
-    mm += body * _lines(b.situation, 110)
-    rows = []
+        kinds = "Check before use: " + ", ".join(f.kind for f in view["other_flags"])
+        mm += 6.0 + 3.4 * _lines(kinds + ". Details in the full brief.", width - 8, 7.6)
+    mm += 4 * 10.5  # section headings and spacing
+    mm += body * _lines(b.situation, width, 8.4) + 1.6
+    entries = []
     for actor, item in zip(b.actors, trace.actors, strict=True):
-        name = 3.8 * _lines(f"{actor.name} {actor.kind}", 38) + (3.8 if item.unsupported else 0)
-        refs = 8 * len(item.refs)
-        rows.append(name + table * _lines(actor.role + " " * refs, 58) + 2.5)
-    mm += sum(max(rows[i : i + 2]) for i in range(0, len(rows), 2))
-    mm += 6.0 + body * _lines(b.assessment.text, 110)
-    mm += 6.0
+        head = f"{actor.name} {actor.kind} " + ("Unsupported †10" if item.unsupported else "")
+        role = actor.role + " [E10]" * len(item.refs)
+        lines = 3.9 * _lines(head, column, 8.2, True) + 3.6 * _lines(role, column, 7.9)
+        entries.append(lines + 2.3)
+    if entries:  # two balanced columns of unbreakable entries
+        mm += max(sum(entries) / 2 + max(entries) / 2, max(entries))
+    mm += 6.5 + body * _lines(b.assessment.text + " [E10]" * len(trace.assessment.refs), width, 8.4)
+    mm += 5.0
     for risk, item in zip(b.risks, trace.risks, strict=True):
-        refs = 8 * len(item.refs)
-        marker = " " * 18 if item.unsupported else ""
-        mm += table * _lines(risk.description + marker + " " * refs, 74) + 2.2
+        text = risk.description + (" Unsupported †10" if item.unsupported else "")
+        mm += table * _lines(text + " [E10]" * len(item.refs), risk_column, 7.9) + 2.2
     for kind in ("actor", "assessment", "risk"):  # the notes of a section run on
         notes = [f"†{i.note} {i.name}: {i.reason}" for i in trace.notes if i.kind == kind]
-        mm += (small * _lines(" ".join(notes), 125) + 2.0) if notes else 0.0
-    mm += 4.0 * 5  # "more" lines
+        mm += (small * _lines(" ".join(notes), width, 6.8) + 1.8) if notes else 0.0
+    more = (info.more_situation, info.more_actors, info.more_assessment, info.more_risks)
+    mm += 3.6 * sum(1 for line in more if line)
     if info.quotes_shown:
-        mm += 8.0 + small * 2 * -(-info.quotes_shown // 2)
-    return mm + 12.0  # footer line
+        quotes = [r.quote for item in trace.items for r in item.refs]
+        rows = [_lines(f"E10 “{q}”", column - 6.5, 6.9) for q in quotes]
+        mm += 7.0 + 3.1 * max(sum(rows) / 2 + max(rows) / 2, max(rows))
+        mm += 3.6 if info.more_quotes else 0.0
+    return mm + 11.0  # footer line
 
 
 def compact_view(
@@ -662,6 +701,7 @@ def compact_view(
     *,
     number: int | None = None,
     first_quote: int = 1,
+    page_mm: float = COMPACT_PAGE_MM,
 ) -> tuple[dict[str, Any], CompactInfo]:
     """A :func:`briefing_view` of what fits the one-page compact brief, and what was left out.
 
@@ -670,7 +710,7 @@ def compact_view(
     shown, their reasons cut short. ``evidence``: ``"none"`` shows no quotes (the default);
     ``"footnotes"`` or ``"appendix"`` show short references ([E3]) after each item and a short
     list of the first quotes, cut, at the end. How much is kept: the first of
-    :data:`COMPACT_TIERS` estimated to fit the page.
+    :data:`COMPACT_TIERS` estimated to take at most ``page_mm`` millimetres (the last if none).
     """
     check_evidence_mode(evidence)
     mode: EvidenceMode = "none" if evidence == "none" else "appendix"
@@ -686,9 +726,9 @@ def compact_view(
         flag.model_copy(update={"kind": _truncate(flag.kind, 30), "detail": ""})
         for flag in full["other_flags"][:COMPACT_FLAG_KINDS]
     ]
-    for number_, tier in enumerate(COMPACT_TIERS):
-        view, info = _compact_tier(briefing, full, mode, tier, number_)
-        if _compact_height(view, info) <= COMPACT_PAGE_MM:
+    for index, tier in enumerate(COMPACT_TIERS):
+        view, info = _compact_tier(briefing, full, mode, tier, index)
+        if _compact_height(view, info) <= page_mm:
             break
     return view, info
 

@@ -26,6 +26,7 @@ from briefing.model import Briefing, Digest, PromptRef, SourceStatus
 from briefing.render import (
     _SOURCE_KINDS,
     AUTHOR,
+    COMPACT_SECTION_MM,
     RUNNING_TITLE_MAX,
     EvidenceMode,
     Marking,
@@ -268,7 +269,10 @@ def build_digest_context(
     for number, briefing in enumerate(digest.briefings, start=1):
         compact = None
         if style == "compact":
-            view, compact = compact_view(briefing, evidence, number=number, first_quote=first_quote)
+            view, compact = compact_view(
+                briefing, evidence, number=number, first_quote=first_quote,
+                page_mm=COMPACT_SECTION_MM,
+            )  # fmt: skip
         else:
             view = briefing_view(briefing, evidence, number=number, first_quote=first_quote)
         first_quote += sum(

@@ -185,7 +185,9 @@ def test_unknown_variant_is_a_value_error_listing_the_accepted_ones(
 
 
 @pytest.mark.parametrize("variant", render.PDF_VARIANTS)
-def test_every_variant_declares_itself(variant: str, pdfs: dict[str | None, bytes]) -> None:
+def test_every_variant_declares_itself(
+    variant: str, sample_html: str, pdfs: dict[str | None, bytes]
+) -> None:
     pdf = pdfs[variant]
     family, part, level = re.fullmatch(r"pdf/(a|ua)-(\d)([abu]?)", variant).groups()  # type: ignore[union-attr]
     ids = xmp_ids(pdf)
@@ -204,7 +206,7 @@ def test_every_variant_declares_itself(variant: str, pdfs: dict[str | None, byte
     if tagged:
         assert resolve(root["/MarkInfo"])["/Marked"] == TRUE
         assert resolve(root["/ViewerPreferences"])["/DisplayDocTitle"] == TRUE
-    assert str(root["/Lang"]) == "en-GB"  # the lang of <html> in _document.html.j2
+    assert str(root["/Lang"]) == html_lang(sample_html)  # <html lang> of _document.html.j2
     assert PdfReader(io.BytesIO(pdf)).trailer["/ID"]  # PDF/A requires a file identifier
     assert_fonts_embedded(pdf)
     assert_nothing_attached(pdf)
