@@ -437,6 +437,15 @@ def build_trace(briefing: Briefing, *, prefix: str = "", first_quote: int = 1) -
     return Trace(actors, assessment, risks)
 
 
+_RTL = frozenset({"ar", "fa", "ur", "he"})
+
+
+def language_attributes(code: str | None) -> dict[str, str]:
+    """``lang`` and ``dir`` of the document (screen readers, PDF/UA /Lang, text direction)."""
+    lang = code or DEFAULT_LANG
+    return {"lang": lang, "text_dir": "rtl" if lang.split("-")[0] in _RTL else "ltr"}
+
+
 def check_evidence_mode(evidence: str) -> None:
     if evidence not in EVIDENCE_MODES:
         raise ValueError(f"evidence must be one of {', '.join(EVIDENCE_MODES)}, not {evidence!r}")
@@ -485,7 +494,14 @@ def build_context(
     else:
         view = briefing_view(briefing, evidence or "footnotes")
     view["doc"] = marked_info(view["doc"], mark)
-    return {**view, "view": view, "style": style, "marking": mark, "compact": compact}
+    return {
+        **view,
+        "view": view,
+        "style": style,
+        "marking": mark,
+        "compact": compact,
+        **language_attributes(briefing.language),
+    }
 
 
 # --------------------------------------------------------------------------------------------

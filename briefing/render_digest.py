@@ -42,6 +42,7 @@ from briefing.render import (
     check_marking,
     check_style,
     compact_view,
+    language_attributes,
     long_date,
     marked_info,
     render_template,
@@ -248,6 +249,11 @@ def _section_title(number: int, briefing: Briefing) -> str:
     return f"{number} · {_truncate(briefing.title, SECTION_TITLE_MAX) or 'Untitled briefing'}"
 
 
+def _common_language(digest: Digest) -> str | None:
+    languages = {b.language for b in digest.briefings}
+    return languages.pop() if len(languages) == 1 else None
+
+
 def build_digest_context(
     digest: Digest,
     evidence: EvidenceMode | None = None,
@@ -327,6 +333,9 @@ def build_digest_context(
         "summary": summary,
         "sections": sections,
         "sources": rows,
+        # The digest's own text (cover, summary) is in the language of its briefings when
+        # they agree; each section keeps its own direction through its dir attribute.
+        **language_attributes(_common_language(digest)),
     }
 
 

@@ -144,3 +144,13 @@ def test_detect_is_unsure_on_little_text() -> None:
     assert detect("Geneva, Monday.") is None
     with pytest.raises(ConfigError):
         resolve("xx")
+
+
+def test_document_language_and_direction() -> None:
+    from briefing import render
+    from tests.factories import make_briefing
+
+    arabic = render.render_html(make_briefing(language="ar"))
+    assert '<html lang="ar" dir="rtl"' in arabic
+    unknown = render.render_html(make_briefing(language=None))
+    assert '<html lang="en" dir="ltr"' in unknown
