@@ -446,6 +446,11 @@ def language_attributes(code: str | None) -> dict[str, str]:
     return {"lang": lang, "text_dir": "rtl" if lang.split("-")[0] in _RTL else "ltr"}
 
 
+# The labels of our documents are English (left to right); article and model text may be
+# right to left. So the page stays ltr and each paragraph of such text takes its direction
+# from its own first strong character (CSS unicode-bidi: plaintext, in briefing.css).
+
+
 def check_evidence_mode(evidence: str) -> None:
     if evidence not in EVIDENCE_MODES:
         raise ValueError(f"evidence must be one of {', '.join(EVIDENCE_MODES)}, not {evidence!r}")

@@ -151,6 +151,6 @@ def test_document_language_and_direction() -> None:
     from tests.factories import make_briefing
 
     arabic = render.render_html(make_briefing(language="ar"))
-    assert '<html lang="ar" dir="rtl"' in arabic
+    assert '<html lang="ar" dir="ltr" data-text-dir="rtl"' in arabic
     unknown = render.render_html(make_briefing(language=None))
-    assert '<html lang="en" dir="ltr"' in unknown
+    assert '<html lang="en" dir="ltr" data-text-dir="ltr"' in unknown
