@@ -32,10 +32,15 @@ def draft() -> dict[str, Any]:
     return {
         "title": "Strike on an Islamic State cache",
         "situation": "British and French forces struck an Islamic State weapons cache.",
-        "actors": [{"name": "United Kingdom", "kind": "state", "role": "Struck the cache.",
-                    "evidence": [quote]}],
-        "assessment": {"text": "A limited strike.", "confidence": "moderate",
-                       "evidence": [quote]},
+        "actors": [
+            {
+                "name": "United Kingdom",
+                "kind": "state",
+                "role": "Struck the cache.",
+                "evidence": [quote],
+            }
+        ],
+        "assessment": {"text": "A limited strike.", "confidence": "moderate", "evidence": [quote]},
         "risks": [],
         "injection_suspected": False,
     }
@@ -51,8 +56,9 @@ def main() -> None:
 
     def answer(body: dict[str, Any]) -> Reply:
         if "executive summary" in body["messages"][0]["content"]:
-            return Reply.json({"points": [{"text": "A busy day.", "briefings": [1]}]},
-                              delay=args.latency)
+            return Reply.json(
+                {"points": [{"text": "A busy day.", "briefings": [1]}]}, delay=args.latency
+            )
         return Reply.json(draft(), delay=args.latency)
 
     with tempfile.TemporaryDirectory() as tmp, FakeOpenAI() as server:
@@ -64,13 +70,31 @@ def main() -> None:
             src = examples[n % len(examples)]
             text = src.read_text(encoding="utf-8")
             marker = f"Dispatch number {n} closes here."
-            text = (text.replace("</article>", f"<p>{marker}</p></article>")
-                    if src.suffix == ".html" else text.rstrip() + f"\n\n{marker}\n")
+            text = (
+                text.replace("</article>", f"<p>{marker}</p></article>")
+                if src.suffix == ".html"
+                else text.rstrip() + f"\n\n{marker}\n"
+            )
             (folder / f"{n:03d}-{src.name}").write_text(text, encoding="utf-8")
-        env = dict(os.environ, OPENAI_BASE_URL=server.url, OPENAI_API_KEY="bench",
-                   XDG_CACHE_HOME=str(work / "cache"))
-        cmd = [sys.executable, "-m", "briefing", "daily", "--from-dir", str(folder), "-o",
-               str(work / "d.json"), "--concurrency", str(args.concurrency), "-q"]
+        env = dict(
+            os.environ,
+            OPENAI_BASE_URL=server.url,
+            OPENAI_API_KEY="bench",
+            XDG_CACHE_HOME=str(work / "cache"),
+        )
+        cmd = [
+            sys.executable,
+            "-m",
+            "briefing",
+            "daily",
+            "--from-dir",
+            str(folder),
+            "-o",
+            str(work / "d.json"),
+            "--concurrency",
+            str(args.concurrency),
+            "-q",
+        ]
         runs = []
         for label in ("cold (no cache)", "warm (all cached)"):
             before = server.chat_calls
@@ -79,9 +103,11 @@ def main() -> None:
             runs.append((label, time.perf_counter() - start, server.chat_calls - before))
         data = json.loads((work / "d.json").read_text())
     ideal = (math.ceil(args.articles / args.concurrency) + 1) * args.latency
-    print(f"{args.articles} articles, {args.latency:g} s per answer, concurrency "
-          f"{args.concurrency}, {os.cpu_count()} cpus; digest of {len(data['briefings'])} "
-          "briefings")
+    print(
+        f"{args.articles} articles, {args.latency:g} s per answer, concurrency "
+        f"{args.concurrency}, {os.cpu_count()} cpus; digest of {len(data['briefings'])} "
+        "briefings"
+    )
     print()
     print("| run | wall s | model requests | wall / ideal |")
     print("|---|---|---|---|")

@@ -32,10 +32,15 @@ def answer(body: dict[str, Any]) -> Reply:
     draft = {
         "title": " ".join(first.split()[:10]),
         "situation": " ".join(sentences[:2]),
-        "actors": [{"name": w, "kind": "other", "role": "Named in the article.",
-                    "evidence": [first]} for w in re.findall(r"\b[A-Z][a-z]{3,}\b", first)[:3]],
-        "assessment": {"text": sentences[-1], "confidence": "moderate",
-                       "evidence": [sentences[-1]]},
+        "actors": [
+            {"name": w, "kind": "other", "role": "Named in the article.", "evidence": [first]}
+            for w in re.findall(r"\b[A-Z][a-z]{3,}\b", first)[:3]
+        ],
+        "assessment": {
+            "text": sentences[-1],
+            "confidence": "moderate",
+            "evidence": [sentences[-1]],
+        },
         "risks": [],
         "injection_suspected": False,
     }
@@ -43,22 +48,41 @@ def answer(body: dict[str, Any]) -> Reply:
 
     prompt_chars = len(system) + len(user) + len(json.dumps(body["response_format"]))
     content = json.dumps(draft)
-    return Reply.chat(content, prompt_tokens=prompt_chars // 4,
-                      completion_tokens=len(content) // 4, delay=0.05)
+    return Reply.chat(
+        content, prompt_tokens=prompt_chars // 4, completion_tokens=len(content) // 4, delay=0.05
+    )
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--data", type=Path,
-                        default=REPO.parent / "shared" / "eval" / "cnndm-dev.jsonl")
+    parser.add_argument(
+        "--data", type=Path, default=REPO.parent / "shared" / "eval" / "cnndm-dev.jsonl"
+    )
     parser.add_argument("--limit", type=int, default=20)
     args = parser.parse_args()
     with FakeOpenAI(models=["test-model"]) as server:
         server.default = Reply.dynamic(answer)
-        cmd = [sys.executable, "-m", "briefing", "eval", str(args.data), "--summariser",
-               "offline", "--summariser", "openai", "--prompt", "briefing@v1", "--model",
-               "test-model", "--base-url", server.url, "--limit", str(args.limit),
-               "--concurrency", "4"]
+        cmd = [
+            sys.executable,
+            "-m",
+            "briefing",
+            "eval",
+            str(args.data),
+            "--summariser",
+            "offline",
+            "--summariser",
+            "openai",
+            "--prompt",
+            "briefing@v1",
+            "--model",
+            "test-model",
+            "--base-url",
+            server.url,
+            "--limit",
+            str(args.limit),
+            "--concurrency",
+            "4",
+        ]
         subprocess.run(cmd, check=True)
 
 

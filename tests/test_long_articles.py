@@ -165,8 +165,11 @@ def test_long_article_is_briefed_map_reduce(
         "chunks": n,
         "max_input_tokens": BUDGET,
         "estimated_tokens": estimate_tokens(article.text),
-        "merge_prompt": {"name": "merge", "version": MERGE.version,
-                         "sha256": read_lock()[MERGE.label]},
+        "merge_prompt": {
+            "name": "merge",
+            "version": MERGE.version,
+            "sha256": read_lock()[MERGE.label],
+        },
     }
     assert split["estimated_tokens"] > BUDGET and n >= split["estimated_tokens"] // BUDGET
     assert len(merges) == 1 and llm.chat_calls == n + 1  # the drafts fit one merge request

@@ -112,7 +112,11 @@ def test_json_provenance(llm: FakeOpenAI, run_cli: RunCli, isolated: Path) -> No
     assert prov["model"] == "gpt-test"
     assert prov["base_url"] == f"127.0.0.1:{llm.port}"
     newest = Registry().get("briefing")
-    assert prov["prompt"] == {"name": "briefing", "version": newest.version, "sha256": newest.sha256}
+    assert prov["prompt"] == {
+        "name": "briefing",
+        "version": newest.version,
+        "sha256": newest.sha256,
+    }
     assert prov["temperature"] == 0.1
     assert prov["usage"] == {"prompt_tokens": 1234, "completion_tokens": 321}
     assert data["actors"][0]["name"] == "United Kingdom"

@@ -42,9 +42,9 @@ def test_readme_documents_every_exit_code() -> None:
         assert re.search(rf"^\| {code} \|", readme, re.M), code
 
 
-def test_crontab_line_works_under_cron_conditions(tmp_path: Path, briefing_exe: str,
-                                                   openai_server: FakeOpenAI,
-                                                   web_server: WebServer) -> None:
+def test_crontab_line_works_under_cron_conditions(
+    tmp_path: Path, briefing_exe: str, openai_server: FakeOpenAI, web_server: WebServer
+) -> None:
     """The README's crontab line, run as cron would: env -i, no TTY, no stdin, paths swapped
     for test folders, the feed served locally (hence --allow-private) and a local model."""
     readme = (REPO / "README.md").read_text(encoding="utf-8")
@@ -60,15 +60,28 @@ def test_crontab_line_works_under_cron_conditions(tmp_path: Path, briefing_exe: 
     for example in EXAMPLES.iterdir():
         if example.name != "README.md":
             (news / example.name).write_bytes(example.read_bytes())
-    command = (command.replace("/opt/briefing/.venv/bin/briefing", briefing_exe)
-               .replace("/srv/news/today", str(news)).replace("/srv/briefs", str(briefs))
-               .replace("https://example.org/world/rss", web_server.url("/feed.atom"))
-               + " --allow-private")
+    command = (
+        command.replace("/opt/briefing/.venv/bin/briefing", briefing_exe)
+        .replace("/srv/news/today", str(news))
+        .replace("/srv/briefs", str(briefs))
+        .replace("https://example.org/world/rss", web_server.url("/feed.atom"))
+        + " --allow-private"
+    )
     openai_server.default = Reply.dynamic(_answer)
-    env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "OPENAI_API_KEY": "sk-cron",
-           "OPENAI_BASE_URL": openai_server.url}
-    done = subprocess.run(["/bin/sh", "-c", command], env=env, capture_output=True, text=True,
-                          stdin=subprocess.DEVNULL, timeout=300)
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "HOME": str(tmp_path),
+        "OPENAI_API_KEY": "sk-cron",
+        "OPENAI_BASE_URL": openai_server.url,
+    }
+    done = subprocess.run(
+        ["/bin/sh", "-c", command],
+        env=env,
+        capture_output=True,
+        text=True,
+        stdin=subprocess.DEVNULL,
+        timeout=300,
+    )
     assert done.returncode == 0, done.stderr
     assert done.stderr == ""  # -q: quiet on success
     written = briefs / Path(done.stdout.strip())
@@ -77,8 +90,14 @@ def test_crontab_line_works_under_cron_conditions(tmp_path: Path, briefing_exe: 
     log = (briefs / "daily.log").read_text(encoding="utf-8")
     assert log.count(" | summarise | ok | ") == 5  # 3 files and 2 distinct feed articles
     first_requests = openai_server.chat_calls
-    again = subprocess.run(["/bin/sh", "-c", command], env=env, capture_output=True, text=True,
-                           stdin=subprocess.DEVNULL, timeout=300)
+    again = subprocess.run(
+        ["/bin/sh", "-c", command],
+        env=env,
+        capture_output=True,
+        text=True,
+        stdin=subprocess.DEVNULL,
+        timeout=300,
+    )
     assert again.returncode == 0, again.stderr
     assert openai_server.chat_calls == first_requests  # zero model requests
 

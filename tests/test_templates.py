@@ -323,7 +323,11 @@ def test_marking_in_pdf_metadata(amber_pdf: bytes) -> None:
 
 def test_marking_in_the_html_draft() -> None:
     html = render.render_html(make_briefing(), marking="TLP:AMBER")
-    assert '<html lang="en" dir="ltr" data-text-dir="ltr" class="marked marking-tlp-amber" data-marking="TLP:AMBER">' in html
+    opening = (
+        '<html lang="en" dir="ltr" data-text-dir="ltr" class="marked marking-tlp-amber" '
+        'data-marking="TLP:AMBER">'
+    )
+    assert opening in html
     assert html.count('class="marking-banner marking-') == 2
     assert html.index('marking-banner marking-top"') < html.index('<main class="page">')
     assert html.index('marking-banner marking-bottom"') > html.index("</main>")
