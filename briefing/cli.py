@@ -101,12 +101,24 @@ def _stdin() -> BinaryIO | None:
     return getattr(sys.stdin, "buffer", None)
 
 
+class _StderrHandler(logging.StreamHandler):  # type: ignore[type-arg]
+    """Writes to whatever sys.stderr is at the time of each record (CliRunner swaps it)."""
+
+    @property
+    def stream(self) -> Any:
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, value: Any) -> None:  # StreamHandler.__init__ assigns it: ignore
+        pass
+
+
 def _setup_logging(verbose: bool, quiet: bool) -> None:
     """The core logs to the "briefing" logger; the CLI shows it on stderr, one line each."""
     logger = logging.getLogger("briefing")
     logger.setLevel(logging.ERROR if quiet else logging.INFO if verbose else logging.WARNING)
     if not any(getattr(h, "_briefing", False) for h in logger.handlers):
-        handler = logging.StreamHandler()  # resolves sys.stderr at emit time (CliRunner)
+        handler = _StderrHandler()
         handler.setFormatter(logging.Formatter("briefing: %(message)s"))
         handler._briefing = True  # type: ignore[attr-defined]
         logger.addHandler(handler)

@@ -35,7 +35,7 @@ from briefing.model import (
     SourceStatus,
     SummaryPoint,
 )
-from briefing.output import FORMATS, atomic_write, format_from_path, run_lock
+from briefing.output import atomic_write, choose_format, run_lock
 
 log = logging.getLogger("briefing.daily")
 
@@ -116,9 +116,7 @@ def default_output(day: date, fmt: str) -> Path:
 def run_daily(
     options: DailyOptions, progress: Callable[[Progress], None] | None = None
 ) -> DailyResult:
-    fmt = options.fmt or format_from_path(options.output) or "pdf"
-    if fmt not in FORMATS:
-        raise ConfigError(f"unknown format {fmt!r} (choose from: {', '.join(FORMATS)})")
+    fmt = choose_format(options.fmt, options.output)
     day = options.day or date.today()
     if options.output is None:
         path = default_output(day, fmt)

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
-from briefing.errors import InputError, LockedError, OutputError
+from briefing.errors import ConfigError, InputError, LockedError, OutputError
 
 FORMATS = ("pdf", "html", "json")
 DEFAULT_OUTPUT_DIR = Path("output")
@@ -34,6 +34,14 @@ def format_from_path(path: str | Path | None) -> str | None:
         return None
     suffix = Path(path).suffix.lower().lstrip(".")
     return {"htm": "html"}.get(suffix, suffix) if suffix in (*FORMATS, "htm") else None
+
+
+def choose_format(fmt: str | None, output: str | Path | None) -> str:
+    """The format asked for, else the one the output name implies, else pdf."""
+    chosen = fmt or format_from_path(output) or "pdf"
+    if chosen not in FORMATS:
+        raise ConfigError(f"unknown format {chosen!r} (choose from: {', '.join(FORMATS)})")
+    return chosen
 
 
 def resolve_output(

@@ -13,7 +13,7 @@ from typing import Any, BinaryIO
 from briefing.config import Settings
 from briefing.errors import ConfigError
 from briefing.model import Article, Briefing
-from briefing.output import FORMATS, atomic_write, format_from_path, resolve_output
+from briefing.output import FORMATS, atomic_write, choose_format, resolve_output
 from briefing.sources import read_source
 from briefing.summarisers import Summariser
 
@@ -134,9 +134,7 @@ def summarise(settings: Settings, summariser: Summariser, article: Article) -> B
 
 def build(options: BuildOptions, stdin: BinaryIO | None = None) -> BuildResult:
     """Read the article, summarise it, render it and write it atomically. Returns what was done."""
-    fmt = options.fmt or format_from_path(options.output) or "pdf"
-    if fmt not in FORMATS:
-        raise ConfigError(f"unknown format {fmt!r} (choose from: {', '.join(FORMATS)})")
+    fmt = choose_format(options.fmt, options.output)
     summariser, article = _load(options, stdin)
     # The output is settled before the (possibly slow, paid) model call, so a bad -o fails fast.
     path = resolve_output(

@@ -151,7 +151,8 @@ def test_every_example_builds(isolated: Path, example: str) -> None:
 
 def test_title_option_names_file(isolated: Path) -> None:
     result = CliRunner().invoke(
-        main, ["build", str(SAMPLE), "--format", "json", "--title", "Strike on IS cache: día 1"]
+        main,
+        ["build", str(SAMPLE), "--format", "json", "--title", "Strike on IS cache: día 1", "-q"],
     )
     assert result.exit_code == 0, result.output
     assert result.output.strip() == f"output/{TODAY}-strike-on-is-cache-dia-1.json"
@@ -168,7 +169,7 @@ def test_verbose_summary_on_stderr(run_cli: RunCli, isolated: Path) -> None:
 
 
 def test_preview_no_open(isolated: Path) -> None:
-    result = CliRunner().invoke(main, ["preview", str(SAMPLE), "--no-open"])
+    result = CliRunner().invoke(main, ["preview", str(SAMPLE), "--no-open", "-q"])
     assert result.exit_code == 0, result.output
     path = Path(result.output.strip())
     try:

@@ -84,7 +84,7 @@ def test_cli_full_disk_exit_code(isolated: Path, monkeypatch: pytest.MonkeyPatch
         raise OSError(errno.ENOSPC, "No space left on device")
 
     monkeypatch.setattr(os, "fsync", no_space)
-    result = CliRunner().invoke(main, ["build", str(SAMPLE), "-o", "b.json"])
+    result = CliRunner().invoke(main, ["build", str(SAMPLE), "-o", "b.json", "-q"])
     assert result.exit_code == 1
     assert result.output == "Error: cannot write b.json: no space left on device\n"
     assert previous.read_text() == "yesterday"
@@ -92,7 +92,7 @@ def test_cli_full_disk_exit_code(isolated: Path, monkeypatch: pytest.MonkeyPatch
 
 
 def test_unwritable_folder(isolated: Path) -> None:
-    result = CliRunner().invoke(main, ["build", str(SAMPLE), "-o", "/proc/brief.json"])
+    result = CliRunner().invoke(main, ["build", str(SAMPLE), "-o", "/proc/brief.json", "-q"])
     assert result.exit_code == 1
     assert result.output.startswith("Error: cannot write /proc/brief.json: ")
     assert not Path("/proc/brief.json").exists()
@@ -106,7 +106,7 @@ def test_read_only_folder_keeps_previous(isolated: Path) -> None:
     previous.write_text("yesterday")
     folder.chmod(0o555)
     try:
-        result = CliRunner().invoke(main, ["build", str(SAMPLE), "-o", str(previous)])
+        result = CliRunner().invoke(main, ["build", str(SAMPLE), "-o", str(previous), "-q"])
         assert result.exit_code == 1
         assert result.output == f"Error: cannot write {previous}: permission denied\n"
         assert previous.read_text() == "yesterday"
