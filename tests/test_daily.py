@@ -379,3 +379,29 @@ def test_tty_shows_a_progress_line_not_log_lines(isolated: Path, briefing_exe: s
     assert out == b"d.json\n"
     assert "[########################] 3/3 " in shown
     assert " | summarise | " not in shown  # per-source lines give way to the progress line
+
+
+def test_cache_info_and_clear(run_cli: RunCli, isolated: Path) -> None:
+    assert (
+        run_cli(
+            "daily",
+            str(ARTICLES[0]),
+            str(ARTICLES[1]),
+            "-o",
+            "d.json",
+            "--summariser",
+            "offline",
+            "--cache-dir",
+            "c",
+            "-q",
+        ).returncode
+        == 0
+    )
+    info = run_cli("cache", "info", "--cache-dir", "c")
+    assert info.returncode == 0
+    lines = info.stdout.splitlines()
+    assert lines[0] == f"path: {Path('c') / 'briefings.sqlite3'}"
+    assert lines[1] == "entries: 2"
+    cleared = run_cli("cache", "clear", "--cache-dir", "c")
+    assert cleared.stdout == "removed 2 cached briefings\n"
+    assert run_cli("cache", "info", "--cache-dir", "c").stdout.splitlines()[1] == "entries: 0"
