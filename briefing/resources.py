@@ -7,6 +7,7 @@ Never the current directory.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from functools import cache
 from importlib.resources import files
 from pathlib import Path
@@ -26,6 +27,15 @@ def data_dir(name: str) -> Path:
 
 def templates_dir() -> Path:
     return data_dir("templates")
+
+
+def template_search_path(template_dirs: Sequence[Path] = ()) -> list[Path]:
+    """User template folders first, then the packaged one."""
+    dirs = [Path(d) for d in template_dirs]
+    default = templates_dir()
+    if default not in dirs:
+        dirs.append(default)
+    return dirs
 
 
 def prompts_dir() -> Path:
