@@ -706,7 +706,7 @@ _template_dir_option = click.option(
 @_map_errors
 def templates_list(template_dir: Path | None) -> None:
     """Every template: name, where it comes from, and what it is for."""
-    from briefing.render import list_templates
+    from briefing.template_files import list_templates
 
     for row in list_templates([template_dir] if template_dir else []):
         note = "  (overridden)" if row.overridden else ""
@@ -719,7 +719,7 @@ def templates_list(template_dir: Path | None) -> None:
 @_map_errors
 def templates_show(name: str, template_dir: Path | None) -> None:
     """Print the template NAME as it is used (yours if you override it)."""
-    from briefing.render import template_source
+    from briefing.template_files import template_source
 
     try:
         path, text = template_source(name, [template_dir] if template_dir else [])
