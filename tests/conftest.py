@@ -76,4 +76,5 @@ def files_under(folder: Path) -> list[Path]:
     return sorted(p for p in folder.rglob("*") if p.is_file()) if folder.exists() else []
 
 
+from tests.canary import canary  # noqa: E402, F401  (fixture, re-exported)
 from tests.openai_server import openai_server  # noqa: E402, F401  (fixture, re-exported)

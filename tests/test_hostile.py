@@ -4,14 +4,11 @@ no embedded file, huge and binary input refused early, names never taken from mo
 from __future__ import annotations
 
 import errno
-import http.server
 import json
 import os
 import subprocess
 import sys
 import tempfile
-import threading
-from collections.abc import Iterator
 from pathlib import Path
 
 import pypdf
@@ -19,45 +16,12 @@ import pytest
 from click.testing import CliRunner
 
 from briefing.cli import main
+from tests.canary import Canary
 from tests.conftest import SAMPLE, RunCli, files_under
 from tests.openai_server import FakeOpenAI, Reply
 from tests.test_openai_summariser import KEY, good_draft
 
 BODY = SAMPLE.read_text(encoding="utf-8")
-
-
-class Canary:
-    """An HTTP server on 127.0.0.1 that counts every request it receives."""
-
-    def __init__(self) -> None:
-        self.hits: list[str] = []
-        canary = self
-
-        class Handler(http.server.BaseHTTPRequestHandler):
-            def do_GET(self) -> None:
-                canary.hits.append(self.path)
-                self.send_response(200)
-                self.send_header("Content-Type", "text/css")
-                self.end_headers()
-                self.wfile.write(b"body{}")
-
-            def log_message(self, *args: object) -> None:
-                pass
-
-        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-    def close(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
-
-
-@pytest.fixture
-def canary() -> Iterator[Canary]:
-    server = Canary()
-    yield server
-    server.close()
 
 
 def hostile_markup(canary_url: str) -> str:

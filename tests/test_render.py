@@ -7,10 +7,7 @@ import logging
 import re
 import subprocess
 import sys
-import threading
-from collections.abc import Iterator
 from datetime import UTC, datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -20,6 +17,7 @@ from briefing import assets, render
 from briefing.errors import RenderError
 from briefing.model import Actor, Assessment, Briefing, Flag, Risk
 from briefing.resources import templates_dir
+from tests.canary import Canary
 from tests.factories import (
     ACTOR_REASON,
     GROUNDING_METHOD,
@@ -619,43 +617,6 @@ def test_importing_render_does_not_import_weasyprint() -> None:
 
 
 # ------------------------------------------------------------------------------- security
-
-
-class Canary:
-    """A local HTTP server that counts every request it receives."""
-
-    def __init__(self) -> None:
-        self.hits: list[str] = []
-        canary = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_GET(self) -> None:
-                canary.hits.append(self.path)
-                self.send_response(200)
-                self.send_header("Content-Type", "text/css")
-                self.end_headers()
-                self.wfile.write(b"body{}")
-
-            do_POST = do_GET
-
-            def log_message(self, format: str, *args: object) -> None:
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-        self.thread.start()
-
-    def close(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
-
-
-@pytest.fixture
-def canary() -> Iterator[Canary]:
-    server = Canary()
-    yield server
-    server.close()
 
 
 def hostile_text(canary_url: str) -> str:
