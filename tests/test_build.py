@@ -13,6 +13,7 @@ from click.testing import CliRunner
 
 from briefing.cli import main
 from tests.conftest import EXAMPLES, SAMPLE, RunCli
+from tests.pdftext import pdf_pages_text
 
 TODAY = date.today().isoformat()
 OFFLINE_NOTICE = (
@@ -23,8 +24,7 @@ SAMPLE_PDF = f"output/{TODAY}-british-and-french-forces-carried-out-a-coordinate
 
 
 def pdf_text(path: Path) -> str:
-    reader = pypdf.PdfReader(path)
-    return "\n".join(page.extract_text() or "" for page in reader.pages)
+    return "\n".join(pdf_pages_text(path))
 
 
 def test_sample_to_pdf_default_name(run_cli: RunCli, isolated: Path) -> None:

@@ -33,6 +33,7 @@ from briefing.model import Briefing
 from briefing.resources import templates_dir
 from briefing.sources import article_from_text
 from briefing.summarisers.offline import OfflineSummariser
+from tests.pdftext import pdf_pages_text
 
 # News-like articles of 60 words or more, one per script; the first line is the title.
 SAMPLES = {
@@ -119,7 +120,7 @@ def pdf_font_names(pdf: bytes) -> set[str]:
 
 
 def pdf_text(pdf: bytes) -> str:
-    return "\n".join(page.extract_text() or "" for page in PdfReader(io.BytesIO(pdf)).pages)
+    return "\n".join(pdf_pages_text(pdf))
 
 
 def rendered_text(briefing: Briefing) -> str:

@@ -8,10 +8,11 @@ from pathlib import Path
 import pypdf
 
 from tests.conftest import SAMPLE, RunCli, files_under
+from tests.pdftext import pdf_pages_text
 
 
 def pdf_pages(path: Path) -> list[str]:
-    return [" ".join((p.extract_text() or "").split()) for p in pypdf.PdfReader(path).pages]
+    return [" ".join(page.split()) for page in pdf_pages_text(path)]
 
 
 def test_template_dir_overrides_one_block(run_cli: RunCli, isolated: Path) -> None:

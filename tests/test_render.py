@@ -34,20 +34,12 @@ from tests.factories import (
     make_split,
     make_ungrounded_briefing,
 )
+from tests.pdftext import pdf_pages_text, squash
 
 SECTIONS = ("Situation", "Actors", "Assessment", "Risks")
 
 
 # ------------------------------------------------------------------------------- helpers
-
-
-def pdf_pages_text(pdf: bytes) -> list[str]:
-    return [page.extract_text() or "" for page in PdfReader(io.BytesIO(pdf)).pages]
-
-
-def squash(text: str) -> str:
-    """Drop all whitespace: PDF text extraction breaks lines inside long tokens."""
-    return re.sub(r"\s+", "", text)
 
 
 def long_briefing() -> Briefing:

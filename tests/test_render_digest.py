@@ -31,6 +31,7 @@ from tests.factories import (
     make_source,
     make_ungrounded_briefing,
 )
+from tests.pdftext import pdf_pages_text, squash
 
 SECTIONS = ("Situation", "Actors", "Assessment", "Risks")
 TITLE = "Daily briefing — 26 November 2026"
@@ -39,15 +40,6 @@ HOSTILE = (
     '<link rel="stylesheet" href="http://127.0.0.1:9/evil.css"> '
     '<a href="javascript:alert(1)">click</a>'
 )
-
-
-def pdf_pages_text(pdf: bytes) -> list[str]:
-    return [page.extract_text() or "" for page in PdfReader(io.BytesIO(pdf)).pages]
-
-
-def squash(text: str) -> str:
-    """Drop all whitespace: PDF text extraction breaks lines inside long tokens."""
-    return re.sub(r"\s+", "", text)
 
 
 @pytest.fixture(scope="module")

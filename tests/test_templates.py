@@ -26,18 +26,12 @@ from tests.factories import (
     make_oversized_briefing,
     make_ungrounded_briefing,
 )
+from tests.pdftext import pdf_pages_text as pages_text
+from tests.pdftext import squash
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ("syria-strike.txt", "baltic-cable.md", "sahel-aid.html")
 SECTIONS = ("Situation", "Actors", "Assessment", "Risks")
-
-
-def pages_text(pdf: bytes) -> list[str]:
-    return [page.extract_text() or "" for page in PdfReader(io.BytesIO(pdf)).pages]
-
-
-def squash(text: str) -> str:
-    return re.sub(r"\s+", "", text)
 
 
 def pdf_of(briefing: Briefing, **options: object) -> bytes:

@@ -5,11 +5,11 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import pypdf
 import pytest
 
 from tests.conftest import SAMPLE, RunCli, files_under
 from tests.openai_server import FakeOpenAI, Reply
+from tests.pdftext import pdf_pages_text
 from tests.test_openai_summariser import KEY, good_draft
 
 BODY = SAMPLE.read_text(encoding="utf-8")
@@ -44,7 +44,7 @@ def invented_draft() -> dict[str, object]:
 
 
 def pdf_text(path: Path) -> str:
-    return " ".join("".join(p.extract_text() or "" for p in pypdf.PdfReader(path).pages).split())
+    return " ".join("".join(pdf_pages_text(path)).split())
 
 
 def test_invented_actor_and_quote_are_marked(
