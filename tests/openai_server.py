@@ -8,6 +8,21 @@ enough of the OpenAI REST API for the official ``openai`` SDK to talk real HTTP 
 * ``GET /v1/models`` lists ``server.models``,
 * anything else is a 404 in OpenAI's error format.
 
+It is as strict as the real API, so a test cannot pass on an exchange OpenAI would never have:
+
+* the request is checked like OpenAI checks it: a strict ``json_schema`` outside the
+  documented subset (``tests/strict_rules.py``) is a 400 naming the rule, as are unknown
+  arguments, an out-of-range ``temperature`` and a ``max_tokens`` that is not a positive
+  integer; models listed in ``server.reasoning_models`` refuse ``max_tokens`` and any
+  ``temperature`` but 1 with OpenAI's 400 ``unsupported_parameter`` / ``unsupported_value``;
+* an answer to a strict-schema request that does not validate against *that request's*
+  schema cannot come from a strict server: the client gets a 500 and the test fails
+  (``server.errors``), unless the reply says why it is deliberately broken
+  (``Reply.chat(..., breaks_schema="a non-strict server ignores the schema")``). Truncated
+  (``finish_reason="length"``), filtered and refused answers are exempt, as on a real server.
+* ``Reply.fill()`` answers with an instance of the request's own schema made from the
+  article's sentences (``tests/schema_fill.py``), so most tests need no hand-written JSON.
+
 Every request is recorded (method, path, lower-cased headers, parsed JSON body) before it is
 answered, so tests can count retries and inspect what the client sent.
 
@@ -35,7 +50,10 @@ from dataclasses import dataclass, field, replace
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
+import jsonschema
 import pytest
+
+from tests import schema_fill, strict_rules
 
 __all__ = ["FakeOpenAI", "RecordedRequest", "Reply", "openai_server"]
 
@@ -79,6 +97,9 @@ class Reply:
     delay: float = 0.0  # seconds to wait before answering (interrupted by server.close())
     echo_model: bool = False  # fill body["model"] with the request's "model"
     fn: Callable[[JSONBody], Reply] | None = None  # dynamic reply, resolved per request
+    # Why this answer deliberately breaks the request's schema (bad JSON, a non-strict server):
+    # without a reason, a schema-breaking answer is a test error, since no strict server sends it.
+    breaks_schema: str | None = None
 
     # --- constructors -------------------------------------------------------------------
 
@@ -94,10 +115,12 @@ class Reply:
         delay: float = 0.0,
         model: str | None = None,
         headers: Mapping[str, str] | None = None,
+        breaks_schema: str | None = None,
     ) -> Reply:
         """A ``chat.completion`` with one assistant choice.
 
-        ``model`` defaults to echoing the model named in the request.
+        ``model`` defaults to echoing the model named in the request. ``breaks_schema``: see
+        the class; required for content that does not match a strict request's schema.
         """
         body: JSONBody = {
             "id": f"chatcmpl-test-{uuid.uuid4().hex[:24]}",
@@ -125,12 +148,28 @@ class Reply:
             headers=dict(headers or {}),
             delay=delay,
             echo_model=model is None,
+            breaks_schema=breaks_schema,
         )
 
     @classmethod
     def json(cls, obj: Any, **kw: Any) -> Reply:
         """A chat reply whose message content is ``json.dumps(obj)`` (for structured output)."""
         return cls.chat(json.dumps(obj), **kw)
+
+    @classmethod
+    def fill(cls, *, items: int = 2, **kw: Any) -> Reply:
+        """An answer that is an instance of the request's own ``json_schema``, filled from the
+        article's sentences (``tests/schema_fill.py``); ``kw`` as for :meth:`chat`."""
+
+        def answer(body: JSONBody) -> Reply:
+            fmt = body.get("response_format") or {}
+            schema = (fmt.get("json_schema") or {}).get("schema")
+            if not isinstance(schema, dict):
+                raise ValueError("Reply.fill() needs a request with a json_schema")
+            data = schema_fill.article_data(body)
+            return cls.json(schema_fill.fill(schema, data, items=items), **kw)
+
+        return cls.dynamic(answer)
 
     @classmethod
     def refusal(cls, text: str, **kw: Any) -> Reply:
@@ -146,6 +185,7 @@ class Reply:
         headers: Mapping[str, str] | None = None,
         code: str | None = None,
         type_: str = "invalid_request_error",
+        param: str | None = None,
         delay: float = 0.0,
     ) -> Reply:
         """An OpenAI-style error with this HTTP status, e.g. ``Reply.error(429, "slow down",
@@ -153,7 +193,7 @@ class Reply:
         retries quick, or ``{"x-should-retry": "false"}`` to stop it retrying."""
         return cls(
             status=status,
-            body=error_body(message, type_=type_, code=code),
+            body=error_body(message, type_=type_, code=code, param=param),
             headers=dict(headers or {}),
             delay=delay,
         )
@@ -177,7 +217,11 @@ class Reply:
         The sleep ends early when the server is closed, in which case the connection is
         dropped without an answer.
         """
-        base = then if then is not None else cls.chat("(late reply)")
+        base = (
+            then
+            if then is not None
+            else cls.chat("(late reply)", breaks_schema="never read: the client gives up first")
+        )
         return replace(base, delay=seconds)
 
     @classmethod
@@ -240,6 +284,45 @@ class _Handler(BaseHTTPRequestHandler):
 
 
 _CHAT_PATH = "/v1/chat/completions"
+# Arguments the Chat Completions endpoint takes (OpenAI's API reference); others are a 400.
+_CHAT_PARAMS = frozenset(
+    {
+        "model",
+        "messages",
+        "audio",
+        "frequency_penalty",
+        "function_call",
+        "functions",
+        "logit_bias",
+        "logprobs",
+        "max_completion_tokens",
+        "max_tokens",
+        "metadata",
+        "modalities",
+        "n",
+        "parallel_tool_calls",
+        "prediction",
+        "presence_penalty",
+        "prompt_cache_key",
+        "reasoning_effort",
+        "response_format",
+        "safety_identifier",
+        "seed",
+        "service_tier",
+        "stop",
+        "store",
+        "stream",
+        "stream_options",
+        "temperature",
+        "tool_choice",
+        "tools",
+        "top_logprobs",
+        "top_p",
+        "user",
+        "verbosity",
+        "web_search_options",
+    }
+)
 _MODELS_PATH = "/v1/models"
 
 
@@ -250,6 +333,12 @@ class FakeOpenAI:
         self.default: Reply | None = None
         self.models: list[str] = list(models) if models is not None else ["gpt-test"]
         self.require_key: str | None = None
+        # Models that behave like OpenAI's reasoning models (o-series, gpt-5): they refuse
+        # max_tokens and any temperature but the default.
+        self.reasoning_models: set[str] = set()
+        # Exchanges no real server could have (a schema-breaking answer to a strict request):
+        # the fixture fails the test when any happened.
+        self.errors: list[str] = []
         self._lock = threading.Lock()
         self._queue: deque[Reply] = deque()
         self._requests: list[RecordedRequest] = []
@@ -401,6 +490,9 @@ class FakeOpenAI:
                     else "request body is empty",
                     headers={"x-should-retry": "false"},
                 )
+            refused = self._check_request(body)
+            if refused is not None:
+                return refused
             with self._lock:
                 reply = self._queue.popleft() if self._queue else self.default
             if reply is None:
@@ -412,8 +504,9 @@ class FakeOpenAI:
                     headers={"x-should-retry": "false"},
                 )
             try:
-                return reply.resolve(body)
+                resolved = reply.resolve(body)
             except Exception as exc:  # a broken dynamic reply should fail loudly, not hang
+                self._error(f"dynamic reply raised {type(exc).__name__}: {exc}")
                 return Reply.error(
                     500,
                     f"dynamic reply raised {type(exc).__name__}: {exc}",
@@ -421,10 +514,120 @@ class FakeOpenAI:
                     code="dynamic_reply_error",
                     headers={"x-should-retry": "false"},
                 )
+            return self._check_answer(body, resolved)
         return Reply.error(
             404,
             f"Unknown request URL: {method} {path}",
             code="unknown_url",
+        )
+
+    # --- the real API's contract ---------------------------------------------------------
+
+    def _error(self, message: str) -> None:
+        with self._lock:
+            self.errors.append(message)
+
+    def _check_request(self, body: JSONBody) -> Reply | None:
+        """OpenAI's 400s for a request it would refuse; None when it is acceptable."""
+
+        def bad(message: str, param: str | None, code: str | None = None) -> Reply:
+            return Reply(
+                status=400,
+                body=error_body(message, code=code, param=param),
+                headers={"x-should-retry": "false"},
+            )
+
+        unknown = sorted(set(body) - _CHAT_PARAMS)
+        if unknown:
+            return bad(f"Unrecognized request argument supplied: {unknown[0]}", unknown[0])
+        if not isinstance(body.get("model"), str) or not body["model"]:
+            return bad("you must provide a model parameter", "model")
+        if not isinstance(body.get("messages"), list) or not body["messages"]:
+            return bad("'messages' must contain at least one message", "messages")
+        model = body["model"]
+        if model in self.reasoning_models:
+            if "max_tokens" in body:
+                return bad(
+                    "Unsupported parameter: 'max_tokens' is not supported with this model. "
+                    "Use 'max_completion_tokens' instead.",
+                    "max_tokens",
+                    "unsupported_parameter",
+                )
+            if "temperature" in body and body["temperature"] != 1:
+                return bad(
+                    f"Unsupported value: 'temperature' does not support {body['temperature']} "
+                    "with this model. Only the default (1) value is supported.",
+                    "temperature",
+                    "unsupported_value",
+                )
+        elif "reasoning_effort" in body:
+            return bad(
+                "Unrecognized request argument supplied: reasoning_effort", "reasoning_effort"
+            )
+        temperature = body.get("temperature")
+        if temperature is not None and not (
+            isinstance(temperature, int | float) and 0 <= temperature <= 2
+        ):
+            return bad(f"{temperature!r} is not valid: 'temperature' is 0 to 2", "temperature")
+        for name in ("max_tokens", "max_completion_tokens"):
+            value = body.get(name)
+            if value is not None and not (isinstance(value, int) and value > 0):
+                return bad(f"Invalid '{name}': expected a positive integer", name)
+        fmt = body.get("response_format")
+        if fmt is not None:
+            kind = fmt.get("type") if isinstance(fmt, dict) else None
+            if kind not in ("text", "json_object", "json_schema"):
+                return bad(f"Invalid value for 'response_format.type': {kind!r}", "response_format")
+            if kind == "json_schema":
+                spec = fmt.get("json_schema")
+                if not isinstance(spec, dict) or not isinstance(spec.get("name"), str):
+                    return bad(
+                        "Missing required parameter: 'response_format.json_schema.name'",
+                        "response_format",
+                    )
+                if spec.get("strict"):
+                    problems = strict_rules.violations(spec.get("schema"))
+                    if problems:
+                        return bad(
+                            f"Invalid schema for response_format '{spec['name']}': In context="
+                            f"{problems[0]}",
+                            "response_format",
+                            "invalid_json_schema",
+                        )
+        return None
+
+    def _check_answer(self, body: JSONBody, reply: Reply) -> Reply:
+        """A strict server only ever sends an instance of the request's schema."""
+        fmt = body.get("response_format")
+        spec = fmt.get("json_schema") if isinstance(fmt, dict) else None
+        if not (isinstance(spec, dict) and spec.get("strict")) or reply.breaks_schema:
+            return reply
+        if reply.status != 200 or not isinstance(reply.body, dict):
+            return reply
+        choices = reply.body.get("choices") or []
+        if not choices:
+            return reply
+        choice = choices[0]
+        content = (choice.get("message") or {}).get("content")
+        if choice.get("finish_reason") != "stop" or content is None:
+            return reply  # truncated, filtered or refused: not bound to the schema
+        try:
+            jsonschema.validate(json.loads(content), spec["schema"])
+            return reply
+        except (ValueError, jsonschema.ValidationError) as exc:
+            reason = exc.message if isinstance(exc, jsonschema.ValidationError) else str(exc)
+            problem = (
+                f"scripted answer breaks the request's strict schema '{spec.get('name')}' "
+                f"({reason[:200]}); no strict server can send it: script it with "
+                "breaks_schema='why', or use Reply.fill()"
+            )
+        self._error(problem)
+        return Reply.error(
+            500,
+            problem,
+            type_="server_error",
+            code="unfaithful_test_reply",
+            headers={"x-should-retry": "false"},
         )
 
     def _send(self, h: _Handler, reply: Reply, request_body: Any | None) -> None:
@@ -452,3 +655,8 @@ def openai_server() -> Iterator[FakeOpenAI]:
     """A running :class:`FakeOpenAI`, closed after the test."""
     with FakeOpenAI() as server:
         yield server
+    if server.errors:
+        pytest.fail(
+            "the test server saw an exchange no real server could have:\n"
+            + "\n".join(server.errors)
+        )

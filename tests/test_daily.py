@@ -16,7 +16,7 @@ import pytest
 from briefing.output import run_lock
 from tests.conftest import EXAMPLES, RunCli, files_under
 from tests.openai_server import FakeOpenAI, Reply
-from tests.test_openai_summariser import KEY, good_draft
+from tests.test_openai_summariser import KEY
 from tests.web_server import WebServer, web_server_fixture  # noqa: F401
 
 ARTICLES = [p for p in sorted(EXAMPLES.iterdir()) if p.name != "README.md"]
@@ -59,7 +59,7 @@ def answer(body: dict[str, Any], delay: float = 0.0) -> Reply:
     if "executive summary" in body["messages"][0]["content"]:
         points = [{"text": "A day of strikes and shortfalls.", "briefings": [1, 2]}]
         return Reply.json({"points": points}, delay=delay)
-    return Reply.json(good_draft(), delay=delay)
+    return Reply.fill(delay=delay)  # an instance of the request's schema, from its article
 
 
 def test_folder_offline_json(run_cli: RunCli, isolated: Path) -> None:
@@ -282,7 +282,7 @@ def test_unchanged_day_rewrites_nothing_unless_forced(run_cli: RunCli, isolated:
 def test_model_faults_part_way(model: FakeOpenAI, run_cli: RunCli, isolated: Path) -> None:
     make_folder(isolated / "in", 3)
     model.script(
-        Reply.json(good_draft()), *[Reply.error(500, "boom", headers={"retry-after-ms": "10"})] * 3
+        Reply.fill(), *[Reply.error(500, "boom", headers={"retry-after-ms": "10"})] * 3
     )
     result = run_cli(
         "daily", "--from-dir", "in", "-o", "d.json", "--no-cache", "--concurrency", "1"

@@ -170,7 +170,7 @@ def test_read_only_folder_keeps_previous_file(
 def test_key_never_in_json_or_html_outputs(
     run_cli: RunCli, isolated: Path, openai_server: FakeOpenAI, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    openai_server.default = Reply.json(good_draft())
+    openai_server.default = Reply.fill()
     monkeypatch.setenv("OPENAI_BASE_URL", openai_server.url.replace("http://", "http://u:p@"))
     monkeypatch.setenv("OPENAI_API_KEY", KEY)
     for out in ("k.json", "k.html", "k.pdf"):

@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import json
 import threading
 import time
 from typing import Any
@@ -240,3 +241,144 @@ def test_unknown_path_is_404(openai_server: FakeOpenAI) -> None:
     assert "Unknown request URL" in str(excinfo.value)
     assert openai_server.chat_calls == 0
     assert openai_server.requests[0].path == "/v1/embeddings"
+
+
+# --- as strict as the real API -------------------------------------------------------------
+
+STRICT_FORMAT: dict[str, Any] = {
+    "type": "json_schema",
+    "json_schema": {
+        "name": "summary",
+        "strict": True,
+        "schema": {
+            "type": "object",
+            "properties": {
+                "title": {"type": "string"},
+                "points": {"type": "array", "items": {"type": "string"}},
+            },
+            "required": ["title", "points"],
+            "additionalProperties": False,
+        },
+    },
+}
+ARTICLE = [
+    {"role": "system", "content": "Summarise."},
+    {
+        "role": "user",
+        "content": "XyZ123\nTitle: Storm\n\nA storm hit the coast of Norway on Monday. "
+        "Ferries stopped running in Bergen for the day.\nEND-XyZ123",
+    },
+]
+
+
+def ask_strict(client: openai.OpenAI, response_format: Any = None, **kw: Any) -> Any:
+    return client.chat.completions.create(
+        model=kw.pop("model", "gpt-test"),
+        messages=ARTICLE,
+        response_format=response_format or STRICT_FORMAT,
+        **kw,
+    )
+
+
+def test_an_answer_that_breaks_the_strict_schema_is_a_test_error() -> None:
+    with FakeOpenAI() as server:
+        server.script(Reply.json({"points": ["a"]}))  # no title: no strict server sends this
+        with client_for(server) as client, pytest.raises(openai.InternalServerError) as excinfo:
+            ask_strict(client)
+    assert "breaks the request's strict schema 'summary' ('title' is a required property)" in str(
+        excinfo.value
+    )
+    assert len(server.errors) == 1  # the fixture turns this into a failed test
+
+
+def test_a_deliberately_broken_answer_says_why_and_passes() -> None:
+    with FakeOpenAI() as server:
+        server.script(Reply.chat("{not json", breaks_schema="a JSON-mode server cut short"))
+        server.script(Reply.chat('{"title": "cut', finish_reason="length"))
+        with client_for(server) as client:
+            assert ask_strict(client).choices[0].message.content == "{not json"
+            assert ask_strict(client).choices[0].finish_reason == "length"
+    assert server.errors == []
+
+
+def test_fill_answers_with_an_instance_of_the_requests_schema(openai_server: FakeOpenAI) -> None:
+    openai_server.script(Reply.fill())
+    with client_for(openai_server) as client:
+        content = ask_strict(client).choices[0].message.content
+    answer = json.loads(content)
+    assert answer == {
+        "title": "A storm hit the coast of Norway on",
+        "points": [
+            "A storm hit the coast of Norway on Monday.",
+            "Ferries stopped running in Bergen for the day.",
+        ],
+    }
+
+
+@pytest.mark.parametrize(
+    "schema,message",
+    [
+        (
+            {"type": "object", "properties": {"a": {"type": "string"}}, "required": ["a"]},
+            "'additionalProperties' is required to be supplied and to be false",
+        ),
+        (
+            {
+                "type": "object",
+                "properties": {"a": {"type": "string"}, "title": {"type": "string"}},
+                "required": ["a"],
+                "additionalProperties": False,
+            },
+            "'required' is required to be supplied and to be an array including every key in "
+            "properties. Missing ['title']",
+        ),
+        (
+            {
+                "type": "object",
+                "properties": {"a": {"type": "string", "minLength": 1}},
+                "required": ["a"],
+                "additionalProperties": False,
+            },
+            "('properties', 'a'): 'minLength' is not permitted",
+        ),
+    ],
+)
+def test_a_schema_outside_the_strict_subset_is_a_400(
+    openai_server: FakeOpenAI, schema: dict[str, Any], message: str
+) -> None:
+    fmt = {"type": "json_schema", "json_schema": {"name": "s", "strict": True, "schema": schema}}
+    openai_server.script(Reply.fill())
+    with client_for(openai_server) as client, pytest.raises(openai.BadRequestError) as excinfo:
+        ask_strict(client, fmt)
+    assert message in str(excinfo.value)
+    assert excinfo.value.code == "invalid_json_schema"
+    assert openai_server.pending == 1  # refused before any answer was used
+
+
+def test_reasoning_models_refuse_max_tokens_and_temperature(openai_server: FakeOpenAI) -> None:
+    openai_server.reasoning_models = {"o4-mini"}
+    openai_server.default = Reply.fill()
+    with client_for(openai_server) as client:
+        with pytest.raises(openai.BadRequestError) as excinfo:
+            ask_strict(client, model="o4-mini", max_tokens=100)
+        assert (excinfo.value.code, excinfo.value.param) == ("unsupported_parameter", "max_tokens")
+        with pytest.raises(openai.BadRequestError) as excinfo:
+            ask_strict(client, model="o4-mini", temperature=0.2)
+        assert (excinfo.value.code, excinfo.value.param) == ("unsupported_value", "temperature")
+        ok = ask_strict(client, model="o4-mini", max_completion_tokens=100, reasoning_effort="low")
+        assert ok.choices[0].finish_reason == "stop"
+        with pytest.raises(openai.BadRequestError, match="reasoning_effort"):
+            ask_strict(client, model="gpt-test", reasoning_effort="low")
+
+
+def test_unknown_arguments_and_bad_values_are_400(openai_server: FakeOpenAI) -> None:
+    openai_server.default = Reply.fill()
+    with client_for(openai_server) as client:
+        with pytest.raises(
+            openai.BadRequestError, match="Unrecognized request argument supplied: foo"
+        ):
+            ask_strict(client, extra_body={"foo": 1})
+        with pytest.raises(openai.BadRequestError, match="'temperature' is 0 to 2"):
+            ask_strict(client, temperature=3)
+        with pytest.raises(openai.BadRequestError, match="expected a positive integer"):
+            ask_strict(client, max_tokens=0)

@@ -151,7 +151,7 @@ def test_prose_around_json(llm: FakeOpenAI, run_cli: RunCli, isolated: Path) -> 
         + json.dumps(good_draft())
         + "\n```\nLet me know if you need more."
     )
-    llm.script(Reply.chat(content))
+    llm.script(Reply.chat(content, breaks_schema="a non-strict server wraps the JSON in prose"))
     result = build_json(run_cli)
     assert result.returncode == 0, result.stderr
     assert json.loads((isolated / "b.json").read_text())["assessment"]["confidence"] == "moderate"
@@ -163,7 +163,7 @@ def test_429_retry_after_then_success(llm: FakeOpenAI, run_cli: RunCli, isolated
         Reply.error(
             429, "Rate limit reached", headers={"Retry-After": "1"}, type_="rate_limit_error"
         ),
-        Reply.json(good_draft()),
+        Reply.fill(),
     )
     start = time.monotonic()
     result = build_json(run_cli)
@@ -189,7 +189,7 @@ def test_500_three_times_fails(llm: FakeOpenAI, run_cli: RunCli, isolated: Path)
 
 def test_invalid_json_then_repair(llm: FakeOpenAI, run_cli: RunCli, isolated: Path) -> None:
     broken = json.dumps(good_draft())[:-40]
-    llm.script(Reply.chat(broken), Reply.json(good_draft()))
+    llm.script(Reply.chat(broken, breaks_schema="a JSON-mode server sends cut JSON"), Reply.fill())
     result = build_json(run_cli)
     assert result.returncode == 0, result.stderr
     assert llm.chat_calls == 2
@@ -201,7 +201,8 @@ def test_invalid_json_then_repair(llm: FakeOpenAI, run_cli: RunCli, isolated: Pa
 
 def test_invalid_twice_fails(llm: FakeOpenAI, run_cli: RunCli, isolated: Path) -> None:
     wrong = dict(good_draft(), assessment={"text": "x", "confidence": "certain", "evidence": []})
-    llm.script(Reply.json(wrong), Reply.json(wrong))
+    why = "a server that ignores the schema's enum"
+    llm.script(Reply.json(wrong, breaks_schema=why), Reply.json(wrong, breaks_schema=why))
     result = build_json(run_cli)
     assert_failed(
         result,
@@ -279,8 +280,8 @@ def test_404_names_model_and_url(llm: FakeOpenAI, run_cli: RunCli, isolated: Pat
 
 def test_key_never_leaks(llm: FakeOpenAI, run_cli: RunCli, isolated: Path) -> None:
     llm.script(
-        Reply.json(good_draft()),
-        Reply.json(good_draft()),
+        Reply.fill(),
+        Reply.fill(),
         Reply.error(400, f"Bad request for key {KEY}"),
     )
     outputs = [

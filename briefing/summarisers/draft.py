@@ -10,7 +10,7 @@ import json
 import re
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, ValidationError
 
 from briefing.model import ActorKind, Confidence, Rating
 
@@ -19,17 +19,21 @@ if TYPE_CHECKING:
 
 MAX_ACTORS = 8
 MAX_RISKS = 6
+MAX_POINTS = 12
+
+# The contract with the server: the schema we send (strict_schema) and what parse_answer
+# accepts are the same set of answers. A strict server (OpenAI, llama.cpp, vLLM, Ollama) can
+# only ever send an instance of the schema, so any rule the parser adds beyond it would turn a
+# correct answer into a failure. The schema therefore carries no length limits (the strictest
+# common subset of providers has none); list lengths are cut when the Briefing is built, and
+# content rules (a situation that is not blank) are checked after parsing by content_problem(),
+# which may ask for one repair like the language check.
 
 
 class _Draft(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    @field_validator("*", mode="after")
-    @classmethod
-    def _no_blank_text(cls, value: Any) -> Any:
-        if isinstance(value, str) and not value.strip():
-            raise ValueError("must not be empty")
-        return value
+    # Surrounding whitespace is noise, never meaning: stripping it keeps every accepted Draft
+    # an instance of the schema and every instance acceptable.
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
 
 
 class DraftActor(_Draft):
@@ -55,9 +59,9 @@ class DraftRisk(_Draft):
 class Draft(_Draft):
     title: str
     situation: str
-    actors: list[DraftActor] = Field(max_length=MAX_ACTORS * 2)
+    actors: list[DraftActor]
     assessment: DraftAssessment
-    risks: list[DraftRisk] = Field(max_length=MAX_RISKS * 2)
+    risks: list[DraftRisk]
     injection_suspected: bool
 
 
@@ -67,40 +71,72 @@ class DigestPoint(_Draft):
 
 
 class DigestDraft(_Draft):
-    """The executive summary of a day's briefings (prompt ``digest``)."""
+    points: list[DigestPoint]
 
-    points: list[DigestPoint] = Field(min_length=1, max_length=12)
+
+# The answer model of each shipped prompt: its strict schema is what the request carries and
+# its parser what the answer must pass (the contract tests cover every entry).
+ANSWER_MODELS: dict[str, type[BaseModel]] = {
+    "briefing": Draft,
+    "merge": Draft,
+    "digest": DigestDraft,
+}
+
+# JSON-schema keywords that only annotate: dropped to save tokens (never property names).
+_ANNOTATIONS = frozenset({"title", "description", "default", "examples"})
 
 
 def strict_schema(model: type[BaseModel] = Draft) -> dict[str, Any]:
-    """JSON schema for ``response_format`` strict mode: every field required, no extras,
-    no titles or length keywords (they cost tokens and some servers reject them)."""
+    """JSON schema for ``response_format`` strict mode: every object closed
+    (``additionalProperties: false``) with all its properties required, and no annotations.
+
+    Property names are kept whatever they are called: only keywords are dropped (a property
+    named ``title`` once vanished with the ``title`` annotations, and no strict server could
+    then send the title the parser requires)."""
 
     def clean(node: Any) -> Any:
-        if isinstance(node, dict):
-            out = {
-                k: clean(v)
-                for k, v in node.items()
-                if k not in ("title", "maxItems", "minItems", "default")
-            }
-            if out.get("type") == "object":
-                out["additionalProperties"] = False
-                out["required"] = list(out.get("properties", {}))
-            return out
         if isinstance(node, list):
             return [clean(v) for v in node]
-        return node
+        if not isinstance(node, dict):
+            return node
+        out: dict[str, Any] = {}
+        for key, value in node.items():
+            if key in _ANNOTATIONS:
+                continue
+            if key in ("properties", "$defs"):  # a map of names to schemas, not keywords
+                out[key] = {name: clean(sub) for name, sub in value.items()}
+            else:
+                out[key] = clean(value)
+        if out.get("type") == "object":
+            out["additionalProperties"] = False
+            out["required"] = list(out.get("properties", {}))
+        return out
 
     result: dict[str, Any] = clean(model.model_json_schema())
     return result
 
 
+def schema_name(model: type[BaseModel]) -> str:
+    return "briefing_draft" if model is Draft else model.__name__.lower()
+
+
 def response_format(model: type[BaseModel] = Draft) -> ResponseFormatJSONSchema:
-    name = "briefing_draft" if model is Draft else model.__name__.lower()
     return {
         "type": "json_schema",
-        "json_schema": {"name": name, "strict": True, "schema": strict_schema(model)},
+        "json_schema": {"name": schema_name(model), "strict": True, "schema": strict_schema(model)},
     }
+
+
+def content_problem(answer: BaseModel) -> str | None:
+    """What makes a schema-valid answer useless, phrased for a repair request; None if fine."""
+    if isinstance(answer, Draft):
+        if not answer.situation:
+            return "leaves the situation empty: write 2-4 sentences on what happened"
+        if not answer.assessment.text:
+            return "leaves the assessment empty: write what the article's analysts judge"
+    if isinstance(answer, DigestDraft) and not any(p.text for p in answer.points):
+        return "has no points: write at least one point of the day's summary"
+    return None
 
 
 _FENCE = re.compile(r"```(?:json)?\s*(.*?)```", re.S)
