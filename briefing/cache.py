@@ -1,4 +1,5 @@
-"""The result cache: briefings stored in SQLite, keyed by everything that shapes them.
+"""The result cache: briefings and the days' executive summaries stored in SQLite, keyed by
+everything that shapes them.
 
 One file, ``<user cache dir>/briefing/briefings.sqlite3`` (platformdirs) or ``<--cache-dir>/
 briefings.sqlite3``, in WAL mode so that concurrent readers and one writer at a time (threads of
@@ -7,8 +8,15 @@ killed process leaves every earlier entry intact.
 
 The key (:func:`cache_key`) is a sha256 over a canonical JSON of :func:`key_fields`: the article's
 sha256, the summariser's name and version, model, endpoint host, prompt (and merge prompt)
-name@version and sha256, temperature, token limits, ``SCHEMA_VERSION`` and the tool's
-major.minor version. Never the API key.
+name@version and sha256, temperature, token limits, reasoning effort, the language asked for
+(--language),
+``SCHEMA_VERSION`` and the tool's major.minor version. Never the API key.
+
+A day's executive summary by a model (the ``digest`` prompt) is stored too, under
+:func:`summary_key`: the briefings it summarises (their :func:`content_hash`, in order), the
+digest prompt's name@version and sha256, model, endpoint host, temperature, token limit and
+language. So the same day rendered again, to another file or format, asks the model nothing.
+The offline selection costs nothing and is not stored.
 
 The cache never fails a run: a corrupt file or one of another format version is moved aside
 (with its -wal/-shm files) and a new one started; an unusable location gives a :class:`NullCache`;
@@ -26,7 +34,7 @@ import os
 import sqlite3
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -34,10 +42,11 @@ from types import TracebackType
 from typing import Any, Protocol, Self
 from urllib.parse import urlsplit
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ConfigDict, ValidationError
 
 import briefing
-from briefing.model import SCHEMA_VERSION, Briefing
+from briefing.digest import SummaryMeta
+from briefing.model import SCHEMA_VERSION, Briefing, SummaryPoint
 
 log = logging.getLogger("briefing.cache")
 
@@ -58,7 +67,16 @@ CREATE TABLE IF NOT EXISTS briefings (
     briefing TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS briefings_created_at ON briefings (created_at);
+CREATE TABLE IF NOT EXISTS summaries (
+    key TEXT PRIMARY KEY,
+    created_at TEXT NOT NULL,
+    model TEXT,
+    prompt TEXT,
+    summary TEXT NOT NULL
+);
 """
+# The summaries table came after format 1 was released; CREATE TABLE IF NOT EXISTS adds it to
+# a format-1 file on open, and an older version of the tool simply ignores it: same format.
 
 
 # ---------------------------------------------------------------------------------------- keys
@@ -104,6 +122,10 @@ def key_fields(article_sha256: str, summariser: Summariser) -> dict[str, Any]:
         "temperature": _float_or_none(temperature),
         "max_tokens": _int_or_none(_attr(summariser, "max_tokens")),
         "max_input_tokens": _int_or_none(max_input_tokens),
+        # --reasoning-effort: a reasoning model thinking harder writes another briefing.
+        "reasoning_effort": _str_or_none(_attr(summariser, "reasoning_effort")),
+        # --language: the same article briefed in French is not the English briefing.
+        "language": _language(summariser),
         "schema_version": SCHEMA_VERSION,
         "tool_version": _major_minor(briefing.__version__),
     }
@@ -111,14 +133,71 @@ def key_fields(article_sha256: str, summariser: Summariser) -> dict[str, Any]:
 
 def cache_key(article_sha256: str, summariser: Summariser) -> str:
     """The sha256 (hex) of the canonical JSON of :func:`key_fields`."""
+    return _hash(key_fields(article_sha256, summariser))
+
+
+def content_hash(briefing: Briefing) -> str:
+    """The sha256 (hex) of what a briefing says, without when it was made or how long it
+    took: equal for the same briefing read back from the cache or re-rendered."""
+    data = briefing.model_dump(mode="json", exclude={"provenance": {"generated_at", "duration_ms"}})
+    canonical = json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def summary_key_fields(
+    briefing_hashes: Sequence[str], summariser: Summariser, prompt: object
+) -> dict[str, Any]:
+    """Everything that shapes a day's executive summary by ``summariser`` under the digest
+    ``prompt`` (safe to log): the briefings, by :func:`content_hash` in digest order (their
+    numbers are the summary's references), and the prompt, model, endpoint, sampling and
+    language as a briefing's key has them. The temperature and token limit are the ones the
+    request sends: the setting, else the prompt's own."""
+    base = key_fields("", summariser)
+    settings = _attr(summariser, "settings")
+    parameters = _attr(prompt, "parameters")
+    temperature = _attr(settings, "temperature")
+    if temperature is None:
+        temperature = _attr(parameters, "temperature")
+    max_tokens = _attr(settings, "max_tokens") or _attr(parameters, "max_tokens")
+    return {
+        "kind": "executive summary",
+        "briefings": [h.strip().lower() for h in briefing_hashes],
+        "summariser": base["summariser"],
+        "summariser_version": base["summariser_version"],
+        "model": base["model"],
+        "host": base["host"],
+        "prompt": _label(prompt),
+        "prompt_sha256": _str_or_none(_attr(prompt, "sha256")),
+        "temperature": _float_or_none(temperature),
+        "max_tokens": _int_or_none(max_tokens),
+        "reasoning_effort": base["reasoning_effort"],
+        "language": base["language"],
+        "schema_version": SCHEMA_VERSION,
+        "tool_version": base["tool_version"],
+    }
+
+
+def summary_key(briefing_hashes: Sequence[str], summariser: Summariser, prompt: object) -> str:
+    """The sha256 (hex) of the canonical JSON of :func:`summary_key_fields`."""
+    return _hash(summary_key_fields(briefing_hashes, summariser, prompt))
+
+
+def _hash(fields: dict[str, Any]) -> str:
     canonical = json.dumps(
-        key_fields(article_sha256, summariser),
-        sort_keys=True,
-        separators=(",", ":"),
-        ensure_ascii=True,
-        allow_nan=False,
+        fields, sort_keys=True, separators=(",", ":"), ensure_ascii=True, allow_nan=False
     )
     return hashlib.sha256(canonical.encode("ascii")).hexdigest()
+
+
+def _language(summariser: Summariser) -> str | None:
+    """The language the summariser is asked to write in: its resolved code when it has one
+    ("fr" for "French"), else the setting as given, else None (the article's own)."""
+    language = _attr(summariser, "language")
+    if language is not None and not isinstance(language, str):
+        language = _attr(language, "code")
+    if language is None:
+        language = _attr(_attr(summariser, "settings"), "language")
+    return _str_or_none(language)
 
 
 def _attr(obj: object, name: str) -> Any:
@@ -188,6 +267,16 @@ class CacheInfo:
     bytes: int  # the database and its WAL file on disk
     oldest: datetime | None
     newest: datetime | None
+    summaries: int = 0  # executive summaries of days (not counted in ``entries``)
+
+
+class CachedSummary(BaseModel):
+    """A day's executive summary by a model, as the cache keeps it."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    points: list[SummaryPoint]
+    meta: SummaryMeta
 
 
 class CacheUnavailableError(Exception):
@@ -203,6 +292,10 @@ class ResultCache(Protocol):
     def get(self, key: str) -> Briefing | None: ...
 
     def put(self, key: str, briefing: Briefing) -> None: ...
+
+    def get_summary(self, key: str) -> CachedSummary | None: ...
+
+    def put_summary(self, key: str, summary: CachedSummary) -> None: ...
 
     def info(self) -> CacheInfo: ...
 
@@ -395,6 +488,61 @@ class Cache:
                     self._warn("delete", exc)
         return None
 
+    def get_summary(self, key: str) -> CachedSummary | None:
+        """The cached executive summary, or None (a miss, an unreadable row, an SQLite error)."""
+        with self._lock:
+            if self._conn is None:
+                return None
+            try:
+                row = self._conn.execute(
+                    "SELECT summary FROM summaries WHERE key = ?", (key,)
+                ).fetchone()
+            except sqlite3.Error as exc:
+                self._warn("read", exc)
+                return None
+        if row is None:
+            return None
+        try:
+            return CachedSummary.model_validate_json(row[0])
+        except (ValidationError, ValueError, TypeError) as exc:
+            log.warning(
+                "cache %s: dropped an unreadable summary %s… (%s)",
+                self.path,
+                key[:12],
+                _first_line(exc),
+            )
+        with self._lock:
+            if self._conn is not None:
+                try:
+                    self._conn.execute(
+                        "DELETE FROM summaries WHERE key = ? AND summary = ?", (key, row[0])
+                    )
+                except sqlite3.Error as exc:
+                    self._warn("delete", exc)
+        return None
+
+    def put_summary(self, key: str, summary: CachedSummary) -> None:
+        """Store a day's executive summary under ``key``; an SQLite error skips it."""
+        prompt = summary.meta.prompt
+        values = (
+            key,
+            datetime.now(UTC).isoformat(timespec="microseconds"),
+            summary.meta.model,
+            f"{prompt.name}@v{prompt.version}" if prompt else None,
+            summary.model_dump_json(),
+        )
+        with self._lock:
+            if self._conn is None:
+                return
+            try:
+                self._conn.execute(
+                    "INSERT OR REPLACE INTO summaries (key, created_at, model, prompt, summary) "
+                    "VALUES (?, ?, ?, ?, ?)",
+                    values,
+                )
+            except sqlite3.Error as exc:
+                self._warn("write", exc)
+
     def put(self, key: str, briefing: Briefing) -> None:
         """Store ``briefing`` under ``key`` (committed at once); an SQLite error skips it."""
         p = briefing.provenance
@@ -421,8 +569,8 @@ class Cache:
                 self._warn("write", exc)
 
     def info(self) -> CacheInfo:
-        """Entries, bytes on disk and the oldest and newest entry's time."""
-        entries, oldest, newest = 0, None, None
+        """Briefings, bytes on disk, the oldest and newest briefing's time, and summaries."""
+        entries, oldest, newest, summaries = 0, None, None, 0
         with self._lock:
             if self._conn is not None:
                 try:
@@ -430,18 +578,23 @@ class Cache:
                         "SELECT count(*), min(created_at), max(created_at) FROM briefings"
                     ).fetchone()
                     entries, oldest, newest = int(row[0]), _when(row[1]), _when(row[2])
+                    summaries = int(
+                        self._conn.execute("SELECT count(*) FROM summaries").fetchone()[0]
+                    )
                 except sqlite3.Error as exc:
                     self._warn("read", exc)
         size = sum(_size(self.path.with_name(self.path.name + s)) for s in ("", "-wal"))
-        return CacheInfo(self.path, entries, size, oldest, newest)
+        return CacheInfo(self.path, entries, size, oldest, newest, summaries)
 
     def clear(self) -> int:
-        """Remove every entry and shrink the file; the number of entries removed."""
+        """Remove every entry (briefings and summaries) and shrink the file; the number of
+        briefings removed."""
         with self._lock:
             if self._conn is None:
                 return 0
             try:
                 removed = self._conn.execute("DELETE FROM briefings").rowcount
+                self._conn.execute("DELETE FROM summaries")
             except sqlite3.Error as exc:
                 self._warn("clear", exc)
                 return 0
@@ -495,6 +648,12 @@ class NullCache:
         return None
 
     def put(self, key: str, briefing: Briefing) -> None:
+        return None
+
+    def get_summary(self, key: str) -> CachedSummary | None:
+        return None
+
+    def put_summary(self, key: str, summary: CachedSummary) -> None:
         return None
 
     def info(self) -> CacheInfo:

@@ -148,7 +148,7 @@ def _model_options(func: F) -> F:
             "else offline. [env BRIEFING_SUMMARISER; default auto]",
         ),
         click.option(
-            "--model", metavar="NAME", help="Model name. [env BRIEFING_MODEL; default gpt-4.1-mini]"
+            "--model", metavar="NAME", help="Model name. [env BRIEFING_MODEL; default gpt-5-mini]"
         ),
         click.option(
             "--base-url",
@@ -173,6 +173,12 @@ def _model_options(func: F) -> F:
             type=int,
             metavar="N",
             help="Longest answer, in tokens. [default: the prompt's]",
+        ),
+        click.option(
+            "--reasoning-effort",
+            type=click.Choice(["minimal", "low", "medium", "high"]),
+            help="How hard a reasoning model (o-series, gpt-5) thinks; not sent to other "
+            "models. [env BRIEFING_REASONING_EFFORT; default: the model's]",
         ),
         click.option(
             "--prompt",
@@ -244,6 +250,7 @@ _SETTING_FLAGS = (
     "timeout",
     "temperature",
     "max_tokens",
+    "reasoning_effort",
     "prompt",
     "prompts_dir",
     "max_input_tokens",
@@ -363,16 +370,22 @@ def preview(
 
 
 @main.command()
+@click.option(
+    "--probe",
+    is_flag=True,
+    help="Also send the model one short briefing request with the strict schema and check "
+    "the answer (costs a few thousand tokens).",
+)
 @_model_options
 @_map_errors
-def doctor(**kwargs: Any) -> None:
+def doctor(probe: bool, **kwargs: Any) -> None:
     """Check the set-up: PDF libraries, settings in force, and the model endpoint."""
     from briefing.doctor import run_checks
 
     config_path = kwargs["config_path"]
     settings = _settings(kwargs)
     failed = False
-    for check in run_checks(settings, config_path):
+    for check in run_checks(settings, config_path, probe=probe):
         failed |= not check.ok
         click.echo(f"{'ok  ' if check.ok else 'FAIL'}  {check.name}: {check.detail}")
     if failed:
@@ -558,7 +571,8 @@ def daily(
 
     SOURCE is a file, a folder of articles or an article URL. Exit 0: all sources briefed;
     3: digest written but some sources failed (see its appendix); 1: nothing briefed, nothing
-    written; 5: another run holds the lock.
+    written; 4: nothing briefed, every source failed on the model; 75: nothing briefed, the
+    model was unavailable for every source (retry later); 5: another run holds the lock.
     """
     from briefing.daily import DailyOptions, run_daily
 
@@ -605,6 +619,8 @@ def daily(
         p.model_requests,
         failed,
     )
+    if result.notice:  # items the articles do not support: not a failure, so -q hides it
+        logger.log(logging.INFO if quiet else logging.WARNING, result.notice)  # --log-file: kept
     click.echo(str(result.path))
     if result.exit_code:
         sys.exit(result.exit_code)
@@ -670,6 +686,7 @@ def cache_info(cache_dir: Path | None) -> None:
     path = info.path or cache_path(cache_dir)
     click.echo(f"path: {path}")
     click.echo(f"entries: {info.entries}")
+    click.echo(f"summaries: {info.summaries}")  # days' executive summaries by a model
     click.echo(f"size: {info.bytes} bytes")
     if info.oldest and info.newest:
         click.echo(f"oldest: {info.oldest.isoformat(timespec='seconds')}")
@@ -706,7 +723,7 @@ _template_dir_option = click.option(
 @_map_errors
 def templates_list(template_dir: Path | None) -> None:
     """Every template: name, where it comes from, and what it is for."""
-    from briefing.template_files import list_templates
+    from briefing.render.template_files import list_templates
 
     for row in list_templates([template_dir] if template_dir else []):
         note = "  (overridden)" if row.overridden else ""
@@ -719,7 +736,7 @@ def templates_list(template_dir: Path | None) -> None:
 @_map_errors
 def templates_show(name: str, template_dir: Path | None) -> None:
     """Print the template NAME as it is used (yours if you override it)."""
-    from briefing.template_files import template_source
+    from briefing.render.template_files import template_source
 
     try:
         path, text = template_source(name, [template_dir] if template_dir else [])

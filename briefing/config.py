@@ -8,17 +8,22 @@ The config file is ``--config PATH`` or ``<user config dir>/briefing/config.toml
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import urlsplit
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
 
 from briefing.errors import ConfigError
 
-DEFAULT_MODEL = "gpt-4.1-mini"  # cheap, fast, long context, strict json_schema, temperature
+# Cheap, fast, widely available, long context, strict json_schema. A reasoning model: it takes
+# max_completion_tokens and no temperature (see briefing/summarisers/params.py).
+DEFAULT_MODEL = "gpt-5-mini"
+
+ReasoningEffort = Literal["minimal", "low", "medium", "high"]
 
 SummariserChoice = Literal["auto", "offline", "openai"]
 
@@ -32,6 +37,7 @@ ENV_VARS: dict[str, str] = {
     "BRIEFING_MAX_RETRIES": "max_retries",
     "BRIEFING_TEMPERATURE": "temperature",
     "BRIEFING_MAX_TOKENS": "max_tokens",
+    "BRIEFING_REASONING_EFFORT": "reasoning_effort",
     "BRIEFING_PROMPT": "prompt",
     "BRIEFING_PROMPTS_DIR": "prompts_dir",
     "BRIEFING_MAX_INPUT_TOKENS": "max_input_tokens",
@@ -59,6 +65,8 @@ class Settings(BaseModel):
     max_retries: int = Field(default=2, ge=0, le=10)
     temperature: float | None = Field(default=None, ge=0, le=2)
     max_tokens: int | None = Field(default=None, gt=0)
+    # Sent only to models that reason (o-series, gpt-5): see briefing/summarisers/params.py.
+    reasoning_effort: ReasoningEffort | None = None
     prompt: str | None = None  # NAME or NAME@vN; default: newest version of "briefing"
     prompts_dir: Path | None = None
     # Longer articles are summarised map-reduce in chunks of at most this many tokens.
@@ -77,11 +85,49 @@ class Settings(BaseModel):
     # Never from the file: only the environment (OPENAI_API_KEY) or the process itself.
     api_key: SecretStr | None = Field(default=None, exclude=True)
 
+    @field_validator("base_url")
+    @classmethod
+    def _http_url(cls, value: str | None) -> str | None:
+        if value is None or not value.strip():
+            return None  # like the SDK: an empty OPENAI_BASE_URL means the default endpoint
+        problem = base_url_problem(value)
+        if problem:
+            raise ValueError(problem)
+        return value
+
     @property
     def resolved_summariser(self) -> Literal["offline", "openai"]:
         if self.summariser != "auto":
             return self.summariser
         return "openai" if (self.api_key or self.base_url) else "offline"
+
+
+def base_url_problem(url: str | None) -> str | None:
+    """Why ``url`` cannot be a model endpoint (one line, credentials removed); None if fine.
+
+    Checked when the settings are read, so a typo is a configuration error before any
+    request rather than a connection failure naming some other host."""
+    if url is None:
+        return None
+    shown = repr(_without_credentials(url))
+    if re.search(r"\s", url):
+        return f"{shown} contains whitespace"
+    if "://" not in url:
+        return f"{shown} has no scheme: write http:// or https:// before it"
+    try:
+        parts = urlsplit(url)
+        _ = parts.port  # raises ValueError for a port that is not a number
+    except ValueError:
+        return f"{shown} is not a valid URL"
+    if parts.scheme.lower() not in ("http", "https"):
+        return f"{shown} is not an http or https URL"
+    if not parts.hostname:
+        return f"{shown} has no host"
+    return None
+
+
+def _without_credentials(url: str) -> str:
+    return re.sub(r"(?<=//)[^/@\s]*@", "", url, count=1)
 
 
 def default_config_path() -> Path:
@@ -141,7 +187,10 @@ def _read_file(path: Path | None) -> dict[str, Any]:
 def _first_error(exc: ValidationError) -> str:
     err = exc.errors()[0]
     where = ".".join(str(p) for p in err["loc"]) or "value"
-    return f"{where}: {err['msg']}"
+    msg = err["msg"]
+    if err["type"] == "value_error":  # our own validators' message, without pydantic's prefix
+        msg = msg.removeprefix("Value error, ")
+    return f"{where}: {msg}"
 
 
 def describe(settings: Settings) -> list[tuple[str, str]]:

@@ -2,8 +2,10 @@
 cache), check, summarise the day, render, write under a lock. Built for cron at 05:30.
 
 Partial failure is normal at night: a source that fails becomes a line in the appendix with its
-reason, and the run exits 3. Only when nothing at all was summarised is there no digest (exit 1),
-so yesterday's file stays untouched.
+reason, and the run exits 3. Only when nothing at all was summarised is there no digest, so
+yesterday's file stays untouched; the exit code then says why: 4 when every source failed on the
+model (bad key, wrong model: no rerun will help until the setting is fixed), 75 when the model
+was unavailable for every source (connections refused: retry later), else 1.
 """
 
 from __future__ import annotations
@@ -24,8 +26,17 @@ from pydantic import BaseModel, ConfigDict
 
 from briefing import __version__
 from briefing.config import Settings
-from briefing.digest import SummaryMeta
-from briefing.errors import EXIT_OK, EXIT_PARTIAL, BriefingError, ConfigError
+from briefing.errors import (
+    EXIT_MODEL,
+    EXIT_OK,
+    EXIT_PARTIAL,
+    EXIT_TEMPFAIL,
+    BriefingError,
+    ConfigError,
+    EndpointUnreachable,
+    ModelError,
+    TemporaryError,
+)
 from briefing.model import (
     Article,
     Briefing,
@@ -33,7 +44,6 @@ from briefing.model import (
     DigestProvenance,
     SourceKind,
     SourceStatus,
-    SummaryPoint,
 )
 from briefing.output import atomic_write, choose_format, run_lock
 
@@ -89,10 +99,26 @@ class DailyResult:
     digest: Digest
     written: bool  # False: an unchanged day, the existing file was kept
     exit_code: int  # 0, or 3 when some sources failed
+    # One line for stderr when the digest holds items their articles do not support
+    # (checks.unsupported_notice); the CLI shows it unless -q.
+    notice: str | None = None
 
 
 class NothingBriefedError(BriefingError):
     """No source could be summarised: no digest is written (exit 1)."""
+
+
+class ModelUnusableError(NothingBriefedError, ModelError):
+    """Every source failed on the model (bad key, wrong model or URL): exit 4."""
+
+    exit_code = EXIT_MODEL
+
+
+class EndpointDownError(NothingBriefedError, TemporaryError):
+    """The model was unavailable for every source (connections refused, rate limited past the
+    deadline): exit 75, retry later."""
+
+    exit_code = EXIT_TEMPFAIL
 
 
 @dataclass
@@ -106,6 +132,7 @@ class _Item:
     briefing: Briefing | None = None
     status: str = "pending"
     reason: str | None = None
+    error: BriefingError | None = None  # why it failed, for the exit code of an empty day
     ms: int = 0
 
 
@@ -136,7 +163,8 @@ def _run(
     progress: Callable[[Progress], None] | None,
 ) -> DailyResult:
     from briefing.cache import cache_key, open_cache
-    from briefing.checks import checked
+    from briefing.checks import checked, unsupported_notice
+    from briefing.digest import executive_summary
     from briefing.fetch import FetchPolicy
     from briefing.pipeline import announce, make_summariser
 
@@ -185,6 +213,7 @@ def _run(
                 item.briefing = checked(item.article, raw, strict=settings.strict)
             except BriefingError as exc:
                 item.status, item.reason, item.briefing = "failed", exc.message, None
+                item.error = exc
             except Exception as exc:  # a bug must not cost the whole morning's digest
                 item.status, item.briefing = "failed", None
                 item.reason = f"internal error: {type(exc).__name__}: {exc}"
@@ -194,39 +223,28 @@ def _run(
         with ThreadPoolExecutor(max_workers=workers) as pool:
             list(pool.map(summarise, _pending(items)))
 
-    briefings = [i.briefing for i in items if i.briefing is not None]
-    failed = [i for i in items if i.status == "failed"]
-    if not briefings:
-        first = failed[0].reason if failed else "no articles"
-        raise NothingBriefedError(
-            f"nothing was summarised: {len(failed)} of {len(items)} sources failed "
-            f"(first: {failed[0].location if failed else '-'}: {first}); no digest written"
-        )
-    sources = [_status(i) for i in items]
-    # The day's inputs, without timings: equal on a rerun of an unchanged day. The state file
-    # beside the output keeps the executive summary made for them, so a rerun asks no model.
-    inputs = _fingerprint(fmt, briefings, sources, cache_key("digest", summariser))
-    state_path = path.parent / f".{path.name}.state.json"
-    state = _read_state(state_path)
-    if state is not None and state.inputs == inputs:
-        summary, digest_prov = state.summary, state.meta
-    else:
-        from briefing.digest import executive_summary
+        briefings = [i.briefing for i in items if i.briefing is not None]
+        if not briefings:
+            raise _nothing_briefed(items)
+        # From the cache when this day's briefings were summarised before (another output
+        # file or format, a rerun): no model request.
+        summary = executive_summary(briefings, summariser, settings, cache)
 
-        summary, digest_prov = executive_summary(briefings, summariser, settings)
+    failed = [i for i in items if i.status == "failed"]
+    sources = [_status(i) for i in items]
     digest = Digest(
         title=f"Daily briefing — {_long_date(day)}",
         day=day.isoformat(),
-        executive_summary=summary,
+        executive_summary=summary.points,
         briefings=briefings,
         sources=sources,
         provenance=DigestProvenance(
             summariser=summariser.name,  # type: ignore[arg-type]
-            model=digest_prov.model,
-            base_url=digest_prov.base_url,
-            prompt=digest_prov.prompt,
+            model=summary.meta.model,
+            base_url=summary.meta.base_url,
+            prompt=summary.meta.prompt,
             generated_at=datetime.now(UTC),
-            usage=digest_prov.usage,
+            usage=summary.meta.usage,
             duration_ms=int((time.monotonic() - started) * 1000),
             cache_hits=hits,
             model_requests=requests,
@@ -234,13 +252,58 @@ def _run(
         ),
     )
     exit_code = EXIT_PARTIAL if failed else EXIT_OK
-    unchanged = state is not None and state.inputs == inputs and path.exists()
+    notice = unsupported_notice(briefings, fmt)
+    # What the file would say, without when or how fast it was made: equal on a rerun of an
+    # unchanged day. The state file beside the output remembers it, with the hash of the file
+    # written: an unchanged day whose file is still the one we wrote is not rewritten.
+    inputs = _fingerprint(fmt, settings, digest, cache_key("digest", summariser))
+    state_path = path.parent / f".{path.name}.state.json"
+    state = _read_state(state_path)
+    unchanged = state is not None and state.inputs == inputs and _sha256_of(path) == state.output
     if unchanged and not options.force:
         log.info("unchanged: %s already holds this digest (use --force to rewrite)", path)
-        return DailyResult(path, digest, written=False, exit_code=exit_code)
-    atomic_write(path, _render(digest, fmt, settings))
-    _write_state(state_path, _State(inputs=inputs, summary=summary, meta=digest_prov))
-    return DailyResult(path, digest, written=True, exit_code=exit_code)
+        return DailyResult(path, digest, written=False, exit_code=exit_code, notice=notice)
+    data = _render(digest, fmt, settings)
+    atomic_write(path, data)
+    _write_state(state_path, _State(inputs=inputs, output=hashlib.sha256(data).hexdigest()))
+    return DailyResult(path, digest, written=True, exit_code=exit_code, notice=notice)
+
+
+def _nothing_briefed(items: list[_Item]) -> NothingBriefedError:
+    """The error of a day with no briefing: its exit code says whether the model is the cause
+    (4: every source failed on it) or its endpoint is down (75: every source could not
+    connect), else 1 (sources missing, unreadable or of mixed faults)."""
+    failed = [i for i in items if i.status == "failed"]
+    first = failed[0].reason if failed else "no articles"
+    where = f"(first: {failed[0].location if failed else '-'}: {first})"
+    kinds = {_failure_kind(i.error) for i in failed}
+    if failed and kinds == {"temporary"}:
+        return EndpointDownError(
+            f"nothing was summarised: the model was unavailable for {len(failed)} of "
+            f"{len(items)} sources {where}; no digest written, try again later"
+        )
+    if failed and kinds <= {"model", "temporary"}:
+        return ModelUnusableError(
+            f"nothing was summarised: {len(failed)} of {len(items)} sources failed on the "
+            f"model {where}; no digest written"
+        )
+    return NothingBriefedError(
+        f"nothing was summarised: {len(failed)} of {len(items)} sources failed {where}; "
+        "no digest written"
+    )
+
+
+def _failure_kind(error: BriefingError | None) -> str:
+    """How a source failed: "temporary" (the endpoint refused or dropped the connection, or
+    the summariser said so with a TemporaryError: rate limited past the deadline), "model"
+    (any other model or API failure) or "other" (reading, fetching, --strict, a bug)."""
+    if isinstance(error, TemporaryError | EndpointUnreachable):
+        return "temporary"
+    if not isinstance(error, ModelError):
+        return "other"
+    # A timeout is a model failure (exit 4, as for `build`): the endpoint took connections
+    # but did not answer in time.
+    return "model"
 
 
 def _render(digest: Digest, fmt: str, settings: Settings) -> bytes:
@@ -258,43 +321,64 @@ def _render(digest: Digest, fmt: str, settings: Settings) -> bytes:
         raise ConfigError(str(exc)) from None
 
 
-def _fingerprint(
-    fmt: str, briefings: list[Briefing], sources: list[SourceStatus], summariser_key: str
-) -> str:
-    """What goes into the digest, without when or how fast it was made."""
+def _fingerprint(fmt: str, settings: Settings, digest: Digest, summariser_key: str) -> str:
+    """What goes into the digest's file, without when or how fast it was made: the briefings,
+    the sources' fates, the executive summary, the format and the rendering options."""
     data = {
         "fmt": fmt,
         "tool": __version__,
         "summariser": summariser_key,
+        # A rerun with another marking, style or template is another PDF or HTML file.
+        "render": None
+        if fmt == "json"
+        else {
+            "evidence": settings.evidence,
+            "style": settings.style,
+            "marking": settings.marking,
+            "pdf_variant": settings.pdf_variant,
+            "template_dir": str(settings.template_dir) if settings.template_dir else None,
+        },
         "briefings": [
             b.model_dump(mode="json", exclude={"provenance": {"generated_at", "duration_ms"}})
-            for b in briefings
+            for b in digest.briefings
         ],
         "sources": [
             s.model_dump(mode="json", exclude={"ms"})
             | {"status": "ok" if s.status == "cached" else s.status}
-            for s in sources
+            for s in digest.sources
         ],
+        "summary": [p.model_dump(mode="json") for p in digest.executive_summary],
+        "summary_prompt": digest.provenance.prompt.model_dump()
+        if digest.provenance.prompt
+        else None,
     }
     canonical = json.dumps(data, sort_keys=True, ensure_ascii=False)
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
 class _State(BaseModel):
-    """Beside each digest (hidden file): the inputs it was made from and its summary."""
+    """Beside each digest (hidden file): what it was made from and the hash of the file.
+
+    Why it stays when the executive summary moved to the cache: a digest's file is never
+    the same twice byte for byte (its provenance says when it was made and how long it
+    took), so re-rendering cannot tell whether the file already holds this day's digest.
+    Only what that needs is kept: the inputs' fingerprint, and the output's sha256 (a file
+    edited or replaced since is rewritten). The summary itself is in the cache; a state file
+    of an older version (with the summary in it) does not validate, so that day is rewritten
+    once.
+    """
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     inputs: str
-    summary: list[SummaryPoint]
-    meta: SummaryMeta
+    output: str
 
 
 def _read_state(path: Path) -> _State | None:
     try:
         return _State.model_validate(json.loads(path.read_text(encoding="utf-8")))
     except (OSError, ValueError):  # ValidationError is a ValueError
-        return None  # missing or unreadable: the digest is simply made afresh
+        return None  # missing or unreadable: the digest is simply written afresh
 
 
 def _write_state(path: Path, state: _State) -> None:
@@ -302,6 +386,18 @@ def _write_state(path: Path, state: _State) -> None:
         atomic_write(path, state.model_dump_json().encode("utf-8"))
     except BriefingError as exc:  # only an optimisation: the digest itself is written
         log.warning("cannot save the digest state %s: %s", path, exc.message)
+
+
+def _sha256_of(path: Path) -> str | None:
+    """The file's sha256, or None when it cannot be read (missing: not unchanged)."""
+    digest = hashlib.sha256()
+    try:
+        with path.open("rb") as fh:
+            for block in iter(lambda: fh.read(1 << 20), b""):
+                digest.update(block)
+    except OSError:
+        return None
+    return digest.hexdigest()
 
 
 def _status(item: _Item) -> SourceStatus:

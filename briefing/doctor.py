@@ -10,6 +10,18 @@ from pathlib import Path
 from briefing import __version__
 from briefing.config import Settings, default_config_path, describe
 
+# A short article for --probe: enough for every field of the briefing schema.
+PROBE_TITLE = "Harbour reopens after storm"
+PROBE_ARTICLE = (
+    "The port authority reopened the harbour on Tuesday after a two-day closure caused by a "
+    "storm. Officials said three cargo ships had waited offshore and would dock by the "
+    "evening. The regional governor said damage to the breakwater was limited, but engineers "
+    "warned that repairs could take several weeks. Shipping agents expect delays to grain "
+    "exports until the backlog clears, and analysts say insurers may raise premiums for the "
+    "port if storms become more frequent."
+)
+PROBE_DEADLINE = 120.0  # seconds: a reasoning model may think for a while, doctor must end
+
 
 @dataclass(frozen=True)
 class Check:
@@ -18,7 +30,9 @@ class Check:
     detail: str
 
 
-def run_checks(settings: Settings, config_path: Path | None = None) -> list[Check]:
+def run_checks(
+    settings: Settings, config_path: Path | None = None, *, probe: bool = False
+) -> list[Check]:
     checks: list[Check] = [
         Check("briefing", True, f"{__version__} on Python {sys.version.split()[0]}"),
     ]
@@ -37,6 +51,8 @@ def run_checks(settings: Settings, config_path: Path | None = None) -> list[Chec
     checks.append(Check("settings", True, settings_text))
     if settings.resolved_summariser == "openai":
         checks.append(_endpoint(settings))
+    if probe:
+        checks.append(_probe(settings))
     return checks
 
 
@@ -106,3 +122,38 @@ def _list_models(settings: Settings) -> list[str]:
     except openai.APIError as exc:
         raise ModelError(summariser.describe_error(exc)) from None
     return [m.id for m in page.data]
+
+
+def _probe(settings: Settings) -> Check:
+    """One briefing request of a short article through the build's own code path (parameter
+    policy, strict Draft schema, the same parser), without retries or repair."""
+    if settings.resolved_summariser != "openai":
+        return Check(
+            "probe",
+            False,
+            "no language model to probe: the offline summariser is in use "
+            "(set OPENAI_API_KEY or OPENAI_BASE_URL)",
+        )
+    from briefing.errors import BriefingError
+    from briefing.prompts import Registry
+    from briefing.summarisers.openai import OpenAISummariser
+
+    settings = settings.model_copy(
+        update={"max_retries": 0, "deadline": min(settings.deadline, PROBE_DEADLINE)}
+    )
+    try:
+        user_dirs = [settings.prompts_dir] if settings.prompts_dir else []
+        summariser = OpenAISummariser(settings, Registry(user_dirs).get(settings.prompt))
+        result = summariser.probe(PROBE_ARTICLE, PROBE_TITLE)
+    except BriefingError as exc:
+        return Check("probe", False, exc.message)
+    except Exception as exc:  # every failure is a finding, not a crash
+        return Check("probe", False, " ".join(f"{type(exc).__name__}: {exc}".split()))
+    sent = ", ".join(f"{k}={v}" for k, v in sorted(result.parameters.items())) or "none"
+    detail = (
+        f"{settings.model} at {summariser.host} answered a strict-schema briefing request "
+        f"with a valid briefing in {result.seconds:.1f} s; parameters sent: {sent}"
+    )
+    for param, instead in sorted(result.adjustments.items()):
+        detail += f"; refused {param}: {instead}"
+    return Check("probe", True, detail)

@@ -62,6 +62,11 @@ class ModelError(SummariserError):
     exit_code = EXIT_MODEL
 
 
+class EndpointUnreachable(ModelError):
+    """No connection to the model's endpoint, after every retry: exit 4 for one article; a
+    digest whose every source met it exits 75 (the endpoint may be back for the next run)."""
+
+
 class GroundingError(BriefingError):
     """With --strict: an item of the briefing is not supported by the article."""
 
@@ -72,3 +77,11 @@ class LockedError(BriefingError):
     """Another run holds the lock for this output."""
 
     exit_code = EXIT_LOCKED
+
+
+class TemporaryError(BriefingError):
+    """A failure that a later run may not meet (a rate limit asking for a wait past the
+    deadline; a day whose every source found the endpoint unreachable): exit 75 (EX_TEMPFAIL),
+    so a scheduler knows to retry."""
+
+    exit_code = EXIT_TEMPFAIL

@@ -124,6 +124,10 @@ class Provenance(Strict):
     base_url: str | None = None
     prompt: PromptRef | None = None
     temperature: float | None = None
+    # The sampling parameters the model's requests actually carried (after the per-model
+    # policy and any the server refused): e.g. {"max_completion_tokens": 26000,
+    # "reasoning_effort": "low"}. Empty for the offline summariser and in older briefings.
+    parameters: dict[str, int | float | str] = Field(default_factory=dict)
     generated_at: datetime
     usage: Usage = Field(default_factory=Usage)
     duration_ms: int = 0

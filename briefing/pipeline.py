@@ -125,6 +125,16 @@ def announce(settings: Settings, summariser: Summariser) -> None:
         )
 
 
+def warn_unsupported(briefings: list[Briefing], fmt: str) -> None:
+    """Say on stderr (a warning: -q hides it) what was written that the articles do not
+    support: the marks are in the document, but a cron job or a script never looks at it."""
+    from briefing.checks import unsupported_notice
+
+    notice = unsupported_notice(briefings, fmt)
+    if notice:
+        log.warning(notice)
+
+
 def summarise(settings: Settings, summariser: Summariser, article: Article) -> Briefing:
     """Summarise, then check every item against the article (and fail if --strict says so)."""
     from briefing.checks import checked
@@ -148,6 +158,7 @@ def build(options: BuildOptions, stdin: BinaryIO | None = None) -> BuildResult:
     briefing = summarise(options.settings, summariser, article)
     data = render_document(briefing, fmt, options.settings)
     atomic_write(path, data)
+    warn_unsupported([briefing], fmt)
     return BuildResult(path=path, fmt=fmt, briefing=briefing, size=len(data))
 
 

@@ -77,4 +77,5 @@ def files_under(folder: Path) -> list[Path]:
 
 
 from tests.canary import canary  # noqa: E402, F401  (fixture, re-exported)
+from tests.llama_server import llama_server  # noqa: E402, F401  (fixture, re-exported)
 from tests.openai_server import openai_server  # noqa: E402, F401  (fixture, re-exported)

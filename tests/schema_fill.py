@@ -16,7 +16,7 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-_SENTENCE = re.compile(r"[^.!?\n]*[A-Za-z][^.!?\n]*[.!?]")
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 _CAPITALISED = re.compile(r"\b[A-Z][a-z]+(?: [A-Z][a-z]+)*\b")
 _QUOTE_KEYS = ("evidence",)
 _NAME_KEYS = ("name",)
@@ -48,8 +48,9 @@ def sentences(text: str) -> list[str]:
         strings = [s.strip() for s in _strings(data) if len(s.split()) >= 4]
         if strings:
             return strings
-    body = "\n".join(line for line in text.splitlines() if not line.startswith("Title: "))
-    found = [m.group(0).strip() for m in _SENTENCE.finditer(body)]
+    lines = [line for line in text.splitlines() if not line.startswith("Title: ")]
+    # A sentence ends at . ! or ? before white space or the end: "$1.2 billion" stays whole.
+    found = [s.strip() for line in lines for s in _SENTENCE_END.split(line)]
     return [s for s in found if len(s.split()) >= 4] or [text.strip() or "No text."]
 
 

@@ -197,6 +197,7 @@ CHANGES: dict[str, Callable[[OpenAISummariser], None]] = {
     "prompt sha256": _prompt_with_sha,
     "prompt version": lambda s: setattr(s, "prompt", dataclasses.replace(s.prompt, version=9)),
     "temperature": lambda s: setattr(s, "temperature", 0.7),
+    "reasoning effort": lambda s: setattr(s, "reasoning_effort", "high"),
     "summariser version": lambda s: setattr(s, "version", "2"),
     "host": lambda s: setattr(s, "host", "localhost:11434"),
     "max_input_tokens": lambda s: setattr(

@@ -281,9 +281,7 @@ def test_unchanged_day_rewrites_nothing_unless_forced(run_cli: RunCli, isolated:
 
 def test_model_faults_part_way(model: FakeOpenAI, run_cli: RunCli, isolated: Path) -> None:
     make_folder(isolated / "in", 3)
-    model.script(
-        Reply.fill(), *[Reply.error(500, "boom", headers={"retry-after-ms": "10"})] * 3
-    )
+    model.script(Reply.fill(), *[Reply.error(500, "boom", headers={"retry-after-ms": "10"})] * 3)
     result = run_cli(
         "daily", "--from-dir", "in", "-o", "d.json", "--no-cache", "--concurrency", "1"
     )

@@ -251,8 +251,13 @@ def test_big_drafts_are_merged_hierarchically(
     assert any("-" in label for label in labels)
     data = json.loads((isolated / "b.json").read_text())
     assert data["provenance"]["split"]["chunks"] == n
-    # Part 2 reported injected instructions; the merges did not: the flag survives.
-    assert [f["kind"] for f in data["flags"]] == ["injection_suspected"]
+    # Part 2 reported injected instructions; the merges did not: the flag survives. (The
+    # filler situation names places the article lacks: situation_unsupported, rightly.)
+    kinds = [f["kind"] for f in data["flags"]]
+    assert kinds.count("injection_suspected") == 1 and set(kinds) <= {
+        "injection_suspected",
+        "situation_unsupported",
+    }
 
 
 def test_failing_chunk_fails_the_build(

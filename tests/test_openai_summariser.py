@@ -217,8 +217,9 @@ def test_truncated_length(llm: FakeOpenAI, run_cli: RunCli, isolated: Path) -> N
     llm.script(Reply.chat(json.dumps(good_draft())[:200], finish_reason="length"))
     assert_failed(
         build_json(run_cli),
-        "the model's answer was cut off (finish_reason=length): the article or max_tokens "
-        "(2000) is too large for model gpt-test; raise --max-tokens or brief a shorter article",
+        "the model's answer was cut off (finish_reason=length): it reached max_tokens (2000), "
+        "or the article filled the context window of model gpt-test; raise --max-tokens or "
+        "brief a shorter article",
         isolated,
     )
 

@@ -13,9 +13,10 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from briefing import assets, render
+from briefing import render
 from briefing.errors import RenderError
 from briefing.model import Actor, Assessment, Briefing, Flag, Risk
+from briefing.render import assets
 from briefing.resources import templates_dir
 from tests.canary import Canary
 from tests.factories import (

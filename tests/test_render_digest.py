@@ -1,4 +1,4 @@
-"""Tests for the daily digest document: briefing.render_digest (re-exported by briefing.render)."""
+"""Tests for the daily digest document: briefing.render.digest (re-exported by briefing.render)."""
 
 from __future__ import annotations
 
@@ -13,9 +13,10 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from briefing import render, render_digest
+from briefing import render
 from briefing.errors import RenderError
 from briefing.model import Briefing, Digest, SourceStatus, SummaryPoint, Usage
+from briefing.render import digest as render_digest
 from briefing.resources import templates_dir
 from tests.factories import (
     DIGEST_PROMPT_SHA,
@@ -372,9 +373,9 @@ def test_render_reexports_and_import_order() -> None:
     assert render.render_digest_pdf is render_digest.render_digest_pdf
     with pytest.raises(AttributeError):
         render.no_such_name  # noqa: B018
-    # Either module may be imported first; neither imports WeasyPrint.
+    # Neither the digest module nor the package imports WeasyPrint.
     code = (
-        "import sys, briefing.render_digest as d, briefing.render as r; "
+        "import sys, briefing.render.digest as d, briefing.render as r; "
         "assert r.render_digest_html is d.render_digest_html; "
         "print(sorted(m for m in sys.modules if m.split('.')[0] in ('weasyprint', 'pydyf')))"
     )

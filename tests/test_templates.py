@@ -1,4 +1,4 @@
-"""Custom templates, the compact style and handling markings (briefing.render, render_digest)."""
+"""Custom templates, the compact style and handling markings (briefing.render, render.digest)."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from briefing import render
 from briefing.checks import check
 from briefing.errors import RenderError
 from briefing.model import Briefing
-from briefing.render_digest import render_digest_html, render_digest_pdf
+from briefing.render import render_digest_html, render_digest_pdf
 from briefing.resources import templates_dir
 from briefing.sources import read_source
 from briefing.summarisers.offline import OfflineSummariser

@@ -10,29 +10,37 @@ Long articles are never truncated. The budget for the article in one request is
 the JSON schema and message framing, all estimated with :func:`estimate_tokens`). An article
 over it is briefed map-reduce (``mapreduce.py``): a draft per chunk, then the ``merge``
 prompt. ``settings.deadline`` is one wall-clock budget for the whole article, all chunk and
-merge requests and their repairs included: no request starts with less than a second left,
-and each request's timeout is cut to what is left, so the deadline stays the longest a
-build waits for the model whatever the article's length (the SDK's own retries of a request
-may overrun it by at most ``max_retries`` request timeouts); raise it for very long articles.
-Token usage is summed over all requests.
+merge requests, their retries and repairs included: no request starts with less than a
+second left, each request's timeout is cut to what is left, and no retry waits past it, so
+the deadline is the longest a build waits for the model whatever the article's length;
+raise it for very long articles. Retries are ours, not the SDK's (``retry.py``): up to
+``settings.max_retries`` for connection errors, timeouts, 408, 409, 429 and 5xx. A 429 or
+503 asking for a wait past the deadline is a TemporaryError (exit 75) saying when to retry.
+
+What a request carries besides the messages and the schema is decided per model
+(``params.py``): reasoning models get ``max_completion_tokens`` and no temperature; a
+parameter the server refuses (400 ``unsupported_parameter``/``unsupported_value``) is renamed
+or dropped, the request sent again, and the change kept for the rest of the run. Token usage
+is summed over all requests; the parameters sent are recorded in the provenance.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import math
 import threading
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
-from typing import TYPE_CHECKING
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from briefing import __version__
 from briefing.chunking import estimate_tokens, split_into_chunks
-from briefing.config import Settings
-from briefing.errors import ConfigError, ModelError
+from briefing.config import Settings, base_url_problem
+from briefing.errors import ConfigError, EndpointUnreachable, ModelError, TemporaryError
 from briefing.injection import MODEL_DETAIL
 from briefing.languages import LANGUAGES, matches
 from briefing.languages import detect as detect_language
@@ -52,19 +60,23 @@ from briefing.model import (
 from briefing.prompts import Prompt, Registry
 from briefing.summarisers.draft import (
     MAX_ACTORS,
+    MAX_POINTS,
     MAX_RISKS,
     DigestDraft,
     Draft,
     M,
+    content_problem,
     parse_answer,
     response_format,
     strict_schema,
 )
 from briefing.summarisers.mapreduce import MAX_CHUNKS, map_reduce
+from briefing.summarisers.params import ParameterPolicy, Parameters, Wanted
+from briefing.summarisers.retry import backoff, retry_after, should_retry
 
 if TYPE_CHECKING:
     import openai
-    from openai.types.chat import ChatCompletionMessageParam
+    from openai.types.chat import ChatCompletion, ChatCompletionMessageParam
     from openai.types.shared_params import ResponseFormatJSONSchema
 
     from briefing.digest import SummaryMeta
@@ -97,16 +109,26 @@ class OpenAISummariser:
             raise ConfigError(
                 "the openai summariser needs OPENAI_API_KEY (or OPENAI_BASE_URL for a local server)"
             )
+        problem = base_url_problem(settings.base_url)  # settings made without load_settings
+        if problem:
+            raise ConfigError(f"invalid setting: base_url: {problem}")
         self.settings = settings
         self.prompt = prompt
         self._merge_prompt = merge_prompt  # loaded when first needed: most articles fit
         self.host = host_of(settings.base_url)
         self.language = resolve_language(settings.language) if settings.language else None
         self._key = settings.api_key.get_secret_value() if settings.api_key else ""
-        params = self._params(prompt)
-        self.temperature, self.max_tokens = params.temperature, params.max_tokens
+        self.policy = ParameterPolicy(settings.model)
+        # What the briefing requests will carry, as planned (the cache key reads these).
+        planned = self.policy.parameters(self._params(prompt))
+        temperature = planned.get("temperature")
+        self.temperature = float(temperature) if isinstance(temperature, int | float) else None
+        limit = planned.get("max_tokens", planned.get("max_completion_tokens"))
+        self.max_tokens = limit if isinstance(limit, int) else None
+        self.reasoning_effort = planned.get("reasoning_effort")
         self._client: openai.OpenAI | None = None
         self._client_lock = threading.Lock()
+        self._noticed = False  # the settings this model ignores were named (once per run)
 
     @property
     def merge_prompt(self) -> Prompt:
@@ -116,11 +138,13 @@ class OpenAISummariser:
             self._merge_prompt = Registry(user_dirs).get("merge")
         return self._merge_prompt
 
-    def _params(self, prompt: Prompt) -> _Params:
+    def _params(self, prompt: Prompt) -> Wanted:
         temperature = self.settings.temperature
-        return _Params(
+        return Wanted(
             temperature=temperature if temperature is not None else prompt.parameters.temperature,
             max_tokens=self.settings.max_tokens or prompt.parameters.max_tokens,
+            max_tokens_set=self.settings.max_tokens is not None,
+            reasoning_effort=self.settings.reasoning_effort,
         )
 
     def overhead(self, prompt: Prompt, title: str) -> int:
@@ -150,14 +174,16 @@ class OpenAISummariser:
             api_key=self._key or "no-key",
             base_url=self.settings.base_url or f"https://{OPENAI_HOST}/v1",
             timeout=self.settings.timeout,
-            max_retries=self.settings.max_retries,
+            # Our own retries (see _complete): the SDK's would each get a full timeout and
+            # overrun the deadline.
+            max_retries=0,
         )
 
     def summarise(self, article: Article) -> Briefing:
         self.client()  # importing the SDK takes a second: not charged to the deadline
         started = time.monotonic()
         deadline = started + self.settings.deadline
-        usage = _UsageSum()
+        usage = _Tally()
         estimate = estimate_tokens(article.text)
         budget = self._article_budget(article.title)
         chunks = split_into_chunks(article.text, budget) if estimate > budget else []
@@ -183,6 +209,7 @@ class OpenAISummariser:
             elapsed_ms,
             injection=injection,
             split=split,
+            parameters=usage.parameters.get(self.prompt.label, {}),
         )
 
     def _article_budget(self, title: str) -> int:
@@ -204,7 +231,7 @@ class OpenAISummariser:
         estimate: int,
         budget: int,
         deadline: float,
-        usage: _UsageSum,
+        usage: _Tally,
     ) -> tuple[Draft, bool, Split]:
         n = len(chunks)
         limit = self.settings.max_input_tokens
@@ -248,25 +275,24 @@ class OpenAISummariser:
         )
         return result.draft, result.injection_suspected, split
 
-    def _draft(self, prompt: Prompt, deadline: float, usage: _UsageSum, **data: object) -> Draft:
+    def _draft(self, prompt: Prompt, deadline: float, usage: _Tally, **data: object) -> Draft:
         """One briefing request to ``prompt`` with ``data``; see :meth:`_structured`."""
         return self._structured(prompt, Draft, deadline, usage, **data)
 
     def _structured(
-        self, prompt: Prompt, model: type[M], deadline: float, usage: _UsageSum, **data: object
+        self, prompt: Prompt, model: type[M], deadline: float, usage: _Tally, **data: object
     ) -> M:
         """One request to ``prompt`` answered in ``model``'s strict schema, validated here;
         one repair request showing the model its error if needed."""
-        params = self._params(prompt)
         fmt = response_format(model)
         system, user = self._render(prompt, **data)
         messages: list[ChatCompletionMessageParam] = [
             {"role": "system", "content": system},
             {"role": "user", "content": user},
         ]
-        content = self._ask(messages, deadline, usage, params, fmt)
+        content = self._ask(messages, deadline, usage, prompt, fmt)
         try:
-            return self._language_checked(parse_answer(content, model))
+            return self._checked(parse_answer(content, model))
         except ValueError as first:
             messages += [
                 {"role": "assistant", "content": content},
@@ -276,7 +302,7 @@ class OpenAISummariser:
                     "corrected JSON object that matches the schema.",
                 },
             ]
-        content = self._ask(messages, deadline, usage, params, fmt)
+        content = self._ask(messages, deadline, usage, prompt, fmt, repair=True)
         try:
             answer = parse_answer(content, model)
         except ValueError as second:
@@ -284,14 +310,24 @@ class OpenAISummariser:
                 f"the model's answer {second}, also after one repair request "
                 f"(model {self.settings.model} at {self.host})"
             ) from None
+        problem = content_problem(answer)
+        if problem:
+            raise ModelError(
+                f"the model's answer {problem}, also after one repair request "
+                f"(model {self.settings.model} at {self.host})"
+            )
         return answer  # a language still wrong after the repair is flagged, not fatal
 
     def _render(self, prompt: Prompt, **data: object) -> tuple[str, str]:
         return prompt.render(language=self.language.name if self.language else None, **data)
 
-    def _language_checked(self, answer: M) -> M:
-        """With --language: an answer in another language is sent back once for a rewrite
-        (models often ignore the request when the article is in another language)."""
+    def _checked(self, answer: M) -> M:
+        """Content rules beyond the schema (see ``content_problem``) and, with --language,
+        the answer's language: either is sent back once for a rewrite (models often ignore
+        the language request when the article is in another language)."""
+        problem = content_problem(answer)
+        if problem:
+            raise ValueError(problem)
         if self.language is None:
             return answer
         if matches(_prose(answer), self.language) is False:
@@ -310,7 +346,7 @@ class OpenAISummariser:
 
         user_dirs = [self.settings.prompts_dir] if self.settings.prompts_dir else []
         prompt = Registry(user_dirs).get("digest")
-        usage = _UsageSum()
+        usage = _Tally()
         self.client()
         deadline = time.monotonic() + self.settings.deadline
         data = json.dumps(
@@ -337,7 +373,8 @@ class OpenAISummariser:
         valid = range(1, len(briefings) + 1)
         points = [
             SummaryPoint(text=p.text, briefings=sorted({n for n in p.briefings if n in valid}))
-            for p in answer.points
+            for p in answer.points[:MAX_POINTS]
+            if p.text
         ]
         meta = SummaryMeta(
             model=self.settings.model,
@@ -351,36 +388,17 @@ class OpenAISummariser:
         self,
         messages: list[ChatCompletionMessageParam],
         deadline: float,
-        usage: _UsageSum,
-        params: _Params,
+        usage: _Tally,
+        prompt: Prompt,
         fmt: ResponseFormatJSONSchema,
+        *,
+        repair: bool = False,
     ) -> str:
-        import openai
-
-        remaining = deadline - time.monotonic()
-        late = f"no answer within the {self.settings.deadline:g} s deadline for this article"
-        if remaining < _MIN_REQUEST_SECONDS:
-            raise ModelError(late)
-        try:
-            completion = (
-                self.client()
-                .with_options(timeout=min(self.settings.timeout, remaining))
-                .chat.completions.create(
-                    model=self.settings.model,
-                    messages=messages,
-                    response_format=fmt,
-                    # Only what is set is sent: reasoning models reject an explicit temperature.
-                    temperature=openai.omit if params.temperature is None else params.temperature,
-                    max_tokens=openai.omit if params.max_tokens is None else params.max_tokens,
-                )
-            )
-        except openai.APITimeoutError as exc:  # cut short by the deadline, or not
-            cut = remaining < self.settings.timeout
-            raise ModelError(late if cut else self.describe_error(exc)) from None
-        except openai.APIError as exc:
-            raise ModelError(self.describe_error(exc)) from None
+        wanted = self._params(prompt)
+        completion, sent = self._complete(messages, deadline, wanted, fmt, repair=repair)
         if completion.usage:
             usage.add(completion.usage.prompt_tokens or 0, completion.usage.completion_tokens or 0)
+        usage.sent(prompt.label, sent)
         if not completion.choices:
             raise ModelError(f"the model at {self.host} returned no answer")
         choice = completion.choices[0]
@@ -389,11 +407,17 @@ class OpenAISummariser:
         if refusal:
             raise ModelError(f"the model refused to brief this article: {_one_line(refusal)}")
         if choice.finish_reason == "length":
-            limit = f"max_tokens ({params.max_tokens})" if params.max_tokens else "max_tokens"
+            name = "max_completion_tokens" if "max_completion_tokens" in sent else "max_tokens"
+            limit = f"{name} ({sent[name]})" if name in sent else name
+            fixes = (
+                "raise --max-tokens, lower --reasoning-effort or brief a shorter article"
+                if self.policy.traits.kind == "reasoning"  # its reasoning counts in the limit
+                else "raise --max-tokens or brief a shorter article"
+            )
             raise ModelError(
-                "the model's answer was cut off (finish_reason=length): the article or "
-                f"{limit} is too large for model {self.settings.model}; raise --max-tokens "
-                "or brief a shorter article"
+                f"the model's answer was cut off (finish_reason=length): it reached {limit}, "
+                f"or the article filled the context window of model {self.settings.model}; "
+                f"{fixes}"
             )
         if choice.finish_reason == "content_filter":
             raise ModelError(
@@ -403,13 +427,148 @@ class OpenAISummariser:
             raise ModelError(f"the model at {self.host} returned an empty answer")
         return str(message.content)
 
-    def describe_error(self, exc: Exception) -> str:
-        """A one-line, key-free explanation of an SDK error, naming the likely cause."""
+    def _complete(
+        self,
+        messages: list[ChatCompletionMessageParam],
+        deadline: float,
+        wanted: Wanted,
+        fmt: ResponseFormatJSONSchema,
+        *,
+        repair: bool = False,
+    ) -> tuple[ChatCompletion, Parameters]:
+        """One completion and the parameters it was sent with. The request is sent again for a
+        parameter the model refuses (once per parameter, see ``params.py``) and for a
+        transient failure (up to ``max_retries`` times, see ``retry.py``); no attempt and no
+        wait reaches past ``deadline``. Error messages count the attempts actually sent (of
+        the repair request, when ``repair``)."""
+        import openai
+
+        self._notice_ignored()
+        attempts = retries = 0
+        fixed: set[str] = set()
+        while True:
+            remaining = deadline - time.monotonic()
+            if remaining < _MIN_REQUEST_SECONDS:
+                raise ModelError(self._late(attempts, repair))
+            timeout = min(self.settings.timeout, remaining)
+            sent = self.policy.parameters(wanted)
+            attempts += 1
+            try:
+                completion = (
+                    self.client()
+                    .with_options(timeout=timeout)
+                    .chat.completions.create(
+                        model=self.settings.model,
+                        messages=messages,
+                        response_format=fmt,
+                        # Only what the policy sends: each model refuses something else.
+                        max_tokens=_arg(sent, "max_tokens"),
+                        max_completion_tokens=_arg(sent, "max_completion_tokens"),
+                        temperature=_arg(sent, "temperature"),
+                        reasoning_effort=_arg(sent, "reasoning_effort"),
+                    )
+                )
+                return completion, sent
+            except openai.APIError as exc:
+                answered = exc if isinstance(exc, openai.APIStatusError) else None
+                status = answered.status_code if answered else None
+                headers = answered.response.headers if answered else None
+                if isinstance(exc, openai.BadRequestError):
+                    param = self.policy.fixable(exc.code, exc.param, sent)
+                    if param is not None and param not in fixed:
+                        fixed.add(param)
+                        self.policy.learn(param)
+                        continue  # not a failure of the server: no retry spent, no wait
+                if isinstance(exc, openai.APITimeoutError) and timeout < self.settings.timeout:
+                    raise ModelError(self._late(attempts, repair)) from None  # cut by the deadline
+                # Unreachable (refused, reset, DNS) is its own kind: a digest whose every
+                # source met it is a temporary failure (exit 75), not a broken setup.
+                kind = (
+                    EndpointUnreachable
+                    if isinstance(exc, openai.APIConnectionError)
+                    and not isinstance(exc, openai.APITimeoutError)
+                    else ModelError
+                )
+                if not should_retry(status, headers) or retries >= self.settings.max_retries:
+                    raise kind(self.describe_error(exc, attempts, repair=repair)) from None
+                asked = retry_after(headers)
+                wait = asked if asked else backoff(retries)
+                if time.monotonic() + wait + _MIN_REQUEST_SECONDS > deadline:
+                    if answered and asked and status in (429, 503):
+                        raise TemporaryError(self._come_back(answered, asked)) from None
+                    raise kind(
+                        f"{self.describe_error(exc, attempts, repair=repair)}; the "
+                        f"{self.settings.deadline:g} s deadline for this article leaves no "
+                        "time for another attempt"
+                    ) from None
+                time.sleep(wait)
+                retries += 1
+
+    def _late(self, attempts: int, repair: bool) -> str:
+        late = f"no answer within the {self.settings.deadline:g} s deadline for this article"
+        return f"{late} ({_attempts(attempts, repair)})" if attempts else late
+
+    def _come_back(self, exc: openai.APIStatusError, wait: float) -> str:
+        """A server-directed wait past the deadline: when to try again, on one line."""
+        what = (
+            f"rate limited by {self.host} (429)"
+            if exc.status_code == 429
+            else f"the API at {self.host} is unavailable ({exc.status_code})"
+        )
+        if math.isinf(wait) or wait > 366 * 86400:
+            return f"{what}: {self._detail(exc)}; the server asks to wait indefinitely: retry later"
+        when = datetime.now(UTC) + timedelta(seconds=math.ceil(wait))
+        return (
+            f"{what}: {self._detail(exc)}; the server asks to wait {math.ceil(wait)} s, past the "
+            f"{self.settings.deadline:g} s deadline for this article: retry after "
+            f"{when:%Y-%m-%d %H:%M:%S} UTC"
+        )
+
+    def _notice_ignored(self) -> None:
+        """Once per run: the user's own settings this model does not take."""
+        with self._client_lock:
+            if self._noticed:
+                return
+            self._noticed = True
+        for note in self.policy.ignored(
+            temperature=self.settings.temperature,
+            reasoning_effort=self.settings.reasoning_effort,
+        ):
+            log.warning("%s", note)
+
+    def probe(self, article_text: str, title: str) -> ProbeResult:
+        """One briefing request through the same path as a build (parameter policy and its
+        corrections, retries, deadline, the strict Draft schema), the answer checked by the
+        same parser, but without a repair request: the first answer is what gets reported."""
+        self.client()  # importing the SDK is not charged to the deadline
+        started = time.monotonic()
+        tally = _Tally()
+        system, user = self._render(self.prompt, article_text=article_text, article_title=title)
+        messages: list[ChatCompletionMessageParam] = [
+            {"role": "system", "content": system},
+            {"role": "user", "content": user},
+        ]
+        deadline = started + self.settings.deadline
+        content = self._ask(messages, deadline, tally, self.prompt, response_format(Draft))
+        try:
+            self._checked(parse_answer(content, Draft))
+        except ValueError as exc:
+            raise ModelError(
+                f"the model's answer {exc} (model {self.settings.model} at {self.host})"
+            ) from None
+        return ProbeResult(
+            seconds=time.monotonic() - started,
+            parameters=tally.parameters.get(self.prompt.label, {}),
+            adjustments=self.policy.adjustments,
+        )
+
+    def describe_error(self, exc: Exception, attempts: int = 1, *, repair: bool = False) -> str:
+        """A one-line, key-free explanation of an SDK error, naming the likely cause;
+        ``attempts``: how many times the request was sent (``repair``: the repair request)."""
         import openai
 
         model, host = self.settings.model, self.host
-        n = self.settings.max_retries + 1
-        tries = f"{n} attempt{'s' if n != 1 else ''}"
+        tries = _attempts(attempts, repair)
         if isinstance(exc, openai.AuthenticationError):
             return f"the API at {host} rejected the key (401): check OPENAI_API_KEY"
         if isinstance(exc, openai.PermissionDeniedError):
@@ -420,6 +579,8 @@ class OpenAISummariser:
                 f"{self._safe(self.settings.base_url or '')!r}"
             )
         if isinstance(exc, openai.BadRequestError):
+            if exc.code == "invalid_json_schema":
+                return f"the API at {host} refused the response schema (400): {self._detail(exc)}"
             return f"the API at {host} refused the request (400): {self._detail(exc)}"
         if isinstance(exc, openai.RateLimitError):
             return f"rate limited by {host} (429) after {tries}: {self._detail(exc)}"
@@ -451,6 +612,7 @@ class OpenAISummariser:
         *,
         injection: bool,
         split: Split | None,
+        parameters: Parameters,
     ) -> Briefing:
         flags = []
         if injection:
@@ -470,7 +632,8 @@ class OpenAISummariser:
             model=self.settings.model,
             base_url=self.host,
             prompt=self.prompt.ref,
-            temperature=self.temperature,
+            temperature=_float_or_none(parameters.get("temperature")),
+            parameters=dict(parameters),
             generated_at=datetime.now(UTC),
             usage=usage,
             duration_ms=elapsed_ms,
@@ -480,33 +643,42 @@ class OpenAISummariser:
         return Briefing(
             # With --language the model's headline is in that language; otherwise the
             # article's own headline, when it has one, is the most faithful title.
-            title=draft.title if self.language else (article.source.title or draft.title),
+            # A blank headline is schema-valid: the article's title stands in.
+            title=(draft.title if self.language else (article.source.title or draft.title))
+            or article.title,
             source=article.source,
             situation=draft.situation,
+            # Schema-valid but empty entries (no name, no description) say nothing: dropped.
             actors=[
-                Actor(name=a.name, kind=a.kind, role=a.role, evidence=a.evidence)
-                for a in draft.actors[:MAX_ACTORS]
-            ],
+                Actor(name=a.name, kind=a.kind, role=a.role, evidence=_quotes(a.evidence))
+                for a in draft.actors
+                if a.name
+            ][:MAX_ACTORS],
             assessment=Assessment(
                 text=draft.assessment.text,
                 confidence=draft.assessment.confidence,
-                evidence=draft.assessment.evidence,
+                evidence=_quotes(draft.assessment.evidence),
             ),
             risks=[
                 Risk(
                     description=r.description,
                     likelihood=r.likelihood,
                     impact=r.impact,
-                    evidence=r.evidence,
+                    evidence=_quotes(r.evidence),
                 )
-                for r in draft.risks[:MAX_RISKS]
-            ],
+                for r in draft.risks
+                if r.description
+            ][:MAX_RISKS],
             flags=flags,
             provenance=provenance,
             word_count=article.word_count,
             reading_minutes=article.reading_minutes,
             language=self.language.code if self.language else written_in,
         )
+
+
+def _quotes(evidence: list[str]) -> list[str]:
+    return [q for q in evidence if q]
 
 
 def _prose(answer: object) -> str:
@@ -520,23 +692,47 @@ def _prose(answer: object) -> str:
 
 
 @dataclass(frozen=True)
-class _Params:
-    temperature: float | None
-    max_tokens: int | None
+class ProbeResult:
+    """A successful ``doctor --probe``: how long it took and what the request carried."""
+
+    seconds: float
+    parameters: Parameters
+    adjustments: dict[str, str]  # parameters the server refused, and what was done instead
 
 
-class _UsageSum:
-    """Token usage summed over every request of an article (thread-safe)."""
+class _Tally:
+    """Token usage summed over every request of an article, and the parameters each prompt's
+    requests were sent with (thread-safe: map-reduce requests run in parallel)."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self.prompt = 0
         self.completion = 0
+        self.parameters: dict[str, Parameters] = {}  # by prompt label: the latest answered
 
     def add(self, prompt: int, completion: int) -> None:
         with self._lock:
             self.prompt += prompt
             self.completion += completion
+
+    def sent(self, label: str, parameters: Parameters) -> None:
+        with self._lock:
+            self.parameters[label] = dict(parameters)
+
+
+def _arg(sent: Parameters, name: str) -> Any:
+    """A parameter for the SDK: its value, or ``omit`` so that it is not sent at all."""
+    import openai
+
+    return sent.get(name, openai.omit)
+
+
+def _float_or_none(value: object) -> float | None:
+    return float(value) if isinstance(value, int | float) else None
+
+
+def _attempts(n: int, repair: bool = False) -> str:
+    return f"{n} attempt{'s' if n != 1 else ''}" + (" of the repair request" if repair else "")
 
 
 def _one_line(text: str) -> str:

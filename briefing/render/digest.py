@@ -5,11 +5,12 @@ the executive summary (each point linked to the sections it draws on), the conte
 numbers, one section per briefing and an appendix listing every source with its status.
 
 Each section is the single briefing's body, drawn by the same macros (templates/_briefing.html.j2)
-from a :func:`briefing.render.briefing_view` numbered for the section: HTML ids carry a prefix
-("b3-actor-2") and evidence numbers run on through the digest (E1, E2, … never repeat). The
-Jinja environment, template error handling and the PDF writer (deny-all URL fetcher, quiet
-WeasyPrint logs, reproducible identifier) are :mod:`briefing.render`'s. All text from articles,
-models and fetch failures is untrusted and reaches the HTML only through autoescaping.
+from a :func:`briefing.render.context.briefing_view` numbered for the section: HTML ids carry a
+prefix ("b3-actor-2") and evidence numbers run on through the digest (E1, E2, … never repeat).
+The Jinja environment and template error handling are :mod:`briefing.render.html`'s, the PDF
+writer (deny-all URL fetcher, quiet WeasyPrint logs, reproducible identifier) is
+:mod:`briefing.render.pdf`'s. All text from articles, models and fetch failures is untrusted and
+reaches the HTML only through autoescaping.
 """
 
 from __future__ import annotations
@@ -21,32 +22,28 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from briefing.assets import TemplateFetcher
 from briefing.model import Briefing, Digest, PromptRef, SourceStatus
-from briefing.render import (
-    _SOURCE_KINDS,
+from briefing.render.assets import TemplateFetcher
+from briefing.render.compact import COMPACT_SECTION_MM, compact_view
+from briefing.render.context import (
     AUTHOR,
-    COMPACT_SECTION_MM,
     RUNNING_TITLE_MAX,
+    SOURCE_KINDS,
     EvidenceMode,
-    Marking,
-    Style,
-    _generated_label,
-    _keyword,
-    _summariser_label,
-    _truncate,
-    _w3c_datetime,
     briefing_view,
     check_evidence_mode,
-    check_marked,
-    check_marking,
-    check_style,
-    compact_view,
+    summariser_label,
+)
+from briefing.render.html import Style, check_style, render_template
+from briefing.render.marking import Marking, check_marked, check_marking, marked_info
+from briefing.render.pdf import write_pdf
+from briefing.render.text import (
+    generated_label,
     language_attributes,
     long_date,
-    marked_info,
-    render_template,
-    write_pdf,
+    pdf_keyword,
+    truncate,
+    w3c_datetime,
 )
 
 __all__ = [
@@ -170,7 +167,7 @@ def digest_info(digest: Digest) -> DigestInfo:
     briefings = digest.briefings
     title = " ".join(digest.title.split()) or "Daily briefing"
     counts = _counts(digest.sources)
-    summariser = ", ".join(_distinct([_summariser_label(b.provenance) for b in briefings]))
+    summariser = ", ".join(_distinct([summariser_label(b.provenance) for b in briefings]))
     summariser = summariser or p.summariser
     models = _distinct([p.model or "", *(b.provenance.model or "" for b in briefings)])
     article_prompts = {
@@ -203,13 +200,13 @@ def digest_info(digest: Digest) -> DigestInfo:
         title=title,
         author=AUTHOR,
         subject=f"Daily briefing for {day}: {len(briefings)} {noun} from {counts.total} {sources}",
-        keywords=[_keyword(k) for k in keywords],
+        keywords=[pdf_keyword(k) for k in keywords],
         generator=f"briefing {p.tool_version}",
-        created=_w3c_datetime(p.generated_at),
+        created=w3c_datetime(p.generated_at),
         date=day,
         day=_day_label(digest.day),
-        generated=_generated_label(p.generated_at),
-        running_title=_truncate(title, RUNNING_TITLE_MAX),
+        generated=generated_label(p.generated_at),
+        running_title=truncate(title, RUNNING_TITLE_MAX),
         provenance_line=(
             f"Summariser: {summariser} · Model: {', '.join(models) or 'none'} · "
             f"Prompts: {prompt_line or 'none'}"
@@ -246,7 +243,7 @@ def _source_sections(digest: Digest) -> list[int | None]:
 
 
 def _section_title(number: int, briefing: Briefing) -> str:
-    return f"{number} · {_truncate(briefing.title, SECTION_TITLE_MAX) or 'Untitled briefing'}"
+    return f"{number} · {truncate(briefing.title, SECTION_TITLE_MAX) or 'Untitled briefing'}"
 
 
 def _common_language(digest: Digest) -> str | None:
@@ -263,8 +260,8 @@ def build_digest_context(
 ) -> dict[str, Any]:
     """The variables digest.html.j2 sees; documented in templates/README.md.
 
-    ``style`` "compact" makes every section a compact brief (briefing.render.compact_view);
-    ``evidence`` None is the style's default, as in :func:`briefing.render.build_context`.
+    ``style`` "compact" makes every section a compact brief (briefing.render.compact.compact_view);
+    ``evidence`` None is the style's default, as in :func:`briefing.render.html.build_context`.
     """
     check_style(style)
     evidence = evidence or ("none" if style == "compact" else "footnotes")
@@ -284,7 +281,7 @@ def build_digest_context(
         first_quote += sum(
             len(item.evidence) for item in (*briefing.actors, briefing.assessment, *briefing.risks)
         )
-        location = _truncate(view["doc"].source_location, TOC_LOCATION_MAX)
+        location = truncate(view["doc"].source_location, TOC_LOCATION_MAX)
         sections.append(
             {
                 **view,
@@ -311,7 +308,7 @@ def build_digest_context(
         SourceRow(
             number=number,
             status=source.status,
-            kind=_SOURCE_KINDS.get(source.kind, source.kind),
+            kind=SOURCE_KINDS.get(source.kind, source.kind),
             location=source.location,
             via=source.via,
             title=" ".join((source.title or "").split()) or None,
@@ -350,12 +347,13 @@ def render_digest_html(
 ) -> str:
     """Render ``digest`` as one self-contained HTML document (CSS inlined, no external URL).
 
-    ``evidence`` applies to every section as in :func:`briefing.render.render_html`; in
+    ``evidence`` applies to every section as in :func:`briefing.render.html.render_html`; in
     ``"appendix"`` mode each section ends with its own Evidence sub-section. None: the style's
     default (``"footnotes"``, or ``"none"`` when compact).
     ``style`` ``"compact"``: every section is a one-page compact brief (the cover, summary,
     contents and appendix stay). ``marking``: printed at the top and bottom of every page and
-    added to the metadata, as for a briefing (:class:`briefing.render.MarkingError` if unusable).
+    added to the metadata, as for a briefing (:class:`briefing.render.marking.MarkingError` if
+    unusable).
     """
     context = build_digest_context(digest, evidence, style=style, marking=marking)
     html = render_template(context, template_dirs, template_name)
@@ -373,7 +371,7 @@ def render_digest_pdf(
 ) -> bytes:
     """Lay out ``html`` (from :func:`render_digest_html`) as an A4 PDF and return its bytes.
 
-    ``pdf_variant`` and ``font_fetcher`` as in :func:`briefing.render.write_pdf`.
+    ``pdf_variant`` and ``font_fetcher`` as in :func:`briefing.render.pdf.write_pdf`.
     """
     seed = f"digest|{digest.day}|{digest.provenance.generated_at.isoformat()}"
     return write_pdf(

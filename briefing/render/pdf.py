@@ -14,12 +14,24 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, get_args
 
-from briefing.assets import TemplateFetcher
 from briefing.errors import RenderError
+from briefing.render.assets import TemplateFetcher
+from briefing.render.text import DEFAULT_LANG, truncate
 from briefing.resources import template_search_path
 
 if TYPE_CHECKING:
     from briefing.model import Briefing
+
+__all__ = [
+    "FONTS_STYLESHEET",
+    "PDF_VARIANTS",
+    "TAGGED_VARIANTS",
+    "PdfVariant",
+    "check_pdf_variant",
+    "fonts_stylesheet",
+    "render_pdf",
+    "write_pdf",
+]
 
 LOG = logging.getLogger("briefing.render")
 
@@ -36,7 +48,6 @@ PdfVariant = Literal[
 PDF_VARIANTS: tuple[PdfVariant, ...] = get_args(PdfVariant)
 # Tagged (structure tree, /MarkInfo, DisplayDocTitle): PDF/UA and PDF/A level A require it.
 TAGGED_VARIANTS = frozenset(v for v in PDF_VARIANTS if v.startswith("pdf/ua") or v.endswith("a"))
-DEFAULT_LANG = "en"  # the PDF /Lang when the document's <html> has no lang attribute
 FONTS_STYLESHEET = "fonts.css"  # @font-face rules of the bundled fonts (templates/fonts/)
 
 
@@ -106,7 +117,7 @@ def render_pdf(
     pdf_variant: str | None = None,
     font_fetcher: TemplateFetcher | None = None,
 ) -> bytes:
-    """Lay out ``html`` (from :func:`render_html`) as an A4 PDF and return its bytes.
+    """Lay out ``html`` (from :func:`briefing.render.html.render_html`) as an A4 PDF; its bytes.
 
     Relative URLs resolve against the first template folder; the fetcher (a fresh
     :class:`TemplateFetcher` over the template folders unless one is given) refuses anything
@@ -191,9 +202,7 @@ def write_pdf(
             font_config=font_config, stylesheets=stylesheets, finisher=_default_lang, **options
         )
     except (Exception, FatalURLFetchingError) as exc:
-        from briefing.render import _truncate
-
-        name, detail = _truncate(title, 60), _truncate(str(exc), 300)
+        name, detail = truncate(title, 60), truncate(str(exc), 300)
         raise RenderError(
             f"could not lay out the PDF for {name!r}: {type(exc).__name__}: {detail}"
         ) from exc
