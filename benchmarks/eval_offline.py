@@ -8,7 +8,7 @@ The data file is JSONL with ``id``, ``text`` and ``reference``. The default path
 ``../shared/eval/cnndm-dev.jsonl`` relative to the repository root (not the current
 directory). Scores: ``rouge_scorer.RougeScorer(["rouge1", "rouge2", "rougeLsum"],
 use_stemmer=True)``, F1 × 100, averaged over articles; for rougeLsum the summary and the
-reference have one sentence per line (split with :mod:`briefing.sentences`).
+reference have one sentence per line (split with :mod:`briefing.text.sentences`).
 
 Rows: LEAD-3 (the first three sentences, same splitter) and the offline summariser, both
 computed here, and the sumy rows quoted from ../shared/eval/README.md for comparison.
@@ -30,8 +30,8 @@ if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
 from briefing.model import Article, Source  # noqa: E402
-from briefing.sentences import split_sentences  # noqa: E402
-from briefing.summarisers.offline import OfflineSummariser  # noqa: E402
+from briefing.summarisers.offline.summariser import OfflineSummariser  # noqa: E402
+from briefing.text.sentences import split_sentences  # noqa: E402
 
 DEFAULT_DATA = REPO.parent / "shared" / "eval" / "cnndm-dev.jsonl"
 METRICS = ("rouge1", "rouge2", "rougeLsum")

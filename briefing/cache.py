@@ -45,8 +45,7 @@ from urllib.parse import urlsplit
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 import briefing
-from briefing.digest import SummaryMeta
-from briefing.model import SCHEMA_VERSION, Briefing, SummaryPoint
+from briefing.model import SCHEMA_VERSION, Briefing, SummaryMeta, SummaryPoint
 
 log = logging.getLogger("briefing.cache")
 

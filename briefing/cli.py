@@ -353,7 +353,7 @@ def preview(
     settings = _settings(kwargs)
     options = BuildOptions(source=source, title=title, fmt="html", settings=settings)
     if serve:
-        from briefing.preview_server import PreviewServer
+        from briefing.preview import PreviewServer
 
         dirs = [settings.template_dir] if settings.template_dir else []
         with PreviewServer(options, port=port, template_dirs=dirs) as server:

@@ -163,10 +163,11 @@ def _run(
     progress: Callable[[Progress], None] | None,
 ) -> DailyResult:
     from briefing.cache import cache_key, open_cache
-    from briefing.checks import checked, unsupported_notice
+    from briefing.checks.apply import checked, unsupported_notice
     from briefing.digest import executive_summary
-    from briefing.fetch import FetchPolicy
-    from briefing.pipeline import announce, make_summariser
+    from briefing.pipeline import announce
+    from briefing.sources.fetch import FetchPolicy
+    from briefing.summarisers import make_summariser
 
     started = time.monotonic()
     settings = options.settings
@@ -443,7 +444,7 @@ class _Reporter:
 
 def _gather(options: DailyOptions, policy: object) -> list[_Item]:
     """Every source named, in a stable order; feeds expanded into their items."""
-    from briefing.feeds import read_feed
+    from briefing.sources.feeds import read_feed
 
     items: list[_Item] = []
     for spec in options.sources:
@@ -496,8 +497,8 @@ def _read_url_list(path: Path) -> list[str]:
 
 
 def _load(item: _Item, policy: object, reporter: _Reporter) -> None:
-    from briefing.fetch import fetch_article
-    from briefing.sources import read_source
+    from briefing.sources.fetch import fetch_article
+    from briefing.sources.files import read_source
 
     start = time.monotonic()
     try:

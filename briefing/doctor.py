@@ -87,7 +87,7 @@ def _prompt_lock() -> str:
 
 
 def _endpoint(settings: Settings) -> Check:
-    from briefing.summarisers.openai import host_of
+    from briefing.summarisers.openai.summariser import host_of
 
     host = host_of(settings.base_url)
     try:
@@ -108,7 +108,7 @@ def _list_models(settings: Settings) -> list[str]:
 
     from briefing.errors import ModelError
     from briefing.prompts import Registry
-    from briefing.summarisers.openai import OpenAISummariser
+    from briefing.summarisers.openai.summariser import OpenAISummariser
 
     # One quick try: doctor should answer fast, not wait through retries.
     settings = settings.model_copy(update={"max_retries": 0})
@@ -136,7 +136,7 @@ def _probe(settings: Settings) -> Check:
         )
     from briefing.errors import BriefingError
     from briefing.prompts import Registry
-    from briefing.summarisers.openai import OpenAISummariser
+    from briefing.summarisers.openai.summariser import OpenAISummariser
 
     settings = settings.model_copy(
         update={"max_retries": 0, "deadline": min(settings.deadline, PROBE_DEADLINE)}

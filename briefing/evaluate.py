@@ -21,8 +21,8 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 from briefing.config import Settings
 from briefing.errors import BriefingError, ConfigError, InputError
 from briefing.model import Briefing
-from briefing.sentences import normalise_space, split_sentences
-from briefing.sources import article_from_text
+from briefing.sources.files import article_from_text
+from briefing.text.sentences import normalise_space, split_sentences
 
 
 class EvalItem(BaseModel):
@@ -110,7 +110,7 @@ def run_eval(
             "briefing eval needs the rouge-score package: pip install 'briefing[eval]'"
         ) from None
     scorer = rouge_scorer.RougeScorer(["rouge1", "rouge2", "rougeLsum"], use_stemmer=True)
-    from briefing.pipeline import make_summariser
+    from briefing.summarisers import make_summariser
 
     rows = []
     for settings in configs:

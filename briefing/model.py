@@ -88,6 +88,12 @@ class Flag(Strict):
     detail: str
 
 
+# A flag's kind when the article seems to carry instructions aimed at a model, and its detail
+# when the model itself reported them (the summarisers set it; the checks merge their own).
+INJECTION_SUSPECTED = "injection_suspected"
+MODEL_INJECTION_DETAIL = "the model reported instructions aimed at it in the article"
+
+
 class PromptRef(Strict):
     name: str
     version: int
@@ -171,6 +177,15 @@ class SummaryPoint(Strict):
 
     text: str
     briefings: list[int] = Field(default_factory=list)  # 1-based section numbers
+
+
+class SummaryMeta(Strict):
+    """How a day's executive summary was made (model, prompt, tokens), for the provenance."""
+
+    model: str | None = None
+    base_url: str | None = None
+    prompt: PromptRef | None = None
+    usage: Usage = Field(default_factory=Usage)
 
 
 class DigestProvenance(Strict):

@@ -14,8 +14,8 @@ from briefing.config import Settings
 from briefing.errors import ConfigError
 from briefing.model import Article, Briefing
 from briefing.output import FORMATS, atomic_write, choose_format, resolve_output
-from briefing.sources import read_source
-from briefing.summarisers import Summariser
+from briefing.sources.files import read_source
+from briefing.summarisers import Summariser, make_summariser
 
 
 @dataclass(frozen=True)
@@ -53,21 +53,6 @@ class BuildResult:
 
 
 log = logging.getLogger("briefing")
-
-
-def make_summariser(settings: Settings) -> Summariser:
-    """The summariser the settings ask for; ``auto`` means openai when a key or URL is set."""
-    name = settings.resolved_summariser
-    if name == "openai":
-        from briefing.prompts import Registry
-        from briefing.summarisers.openai import OpenAISummariser
-
-        user_dirs = [settings.prompts_dir] if settings.prompts_dir else []
-        prompt = Registry(user_dirs).get(settings.prompt)
-        return OpenAISummariser(settings, prompt)
-    from briefing.summarisers.offline import OfflineSummariser
-
-    return OfflineSummariser()
 
 
 def html_options(settings: Settings) -> dict[str, Any]:
@@ -128,7 +113,7 @@ def announce(settings: Settings, summariser: Summariser) -> None:
 def warn_unsupported(briefings: list[Briefing], fmt: str) -> None:
     """Say on stderr (a warning: -q hides it) what was written that the articles do not
     support: the marks are in the document, but a cron job or a script never looks at it."""
-    from briefing.checks import unsupported_notice
+    from briefing.checks.apply import unsupported_notice
 
     notice = unsupported_notice(briefings, fmt)
     if notice:
@@ -137,7 +122,7 @@ def warn_unsupported(briefings: list[Briefing], fmt: str) -> None:
 
 def summarise(settings: Settings, summariser: Summariser, article: Article) -> Briefing:
     """Summarise, then check every item against the article (and fail if --strict says so)."""
-    from briefing.checks import checked
+    from briefing.checks.apply import checked
 
     return checked(article, summariser.summarise(article), strict=settings.strict)
 

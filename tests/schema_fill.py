@@ -40,10 +40,13 @@ def article_data(body: dict[str, Any]) -> str:
 
 def sentences(text: str) -> list[str]:
     """Verbatim sentences of ``text``; for JSON data (merge, digest), its string values."""
-    try:
-        data = json.loads(text)
-    except ValueError:
-        data = None
+    data = None
+    starts = [i for i in (text.find("["), text.find("{")) if i >= 0]
+    if starts:  # after the prompt's header lines ("Article title: ..."), if any
+        try:
+            data, _ = json.JSONDecoder().raw_decode(text[min(starts) :])
+        except ValueError:
+            data = None
     if data is not None:
         strings = [s.strip() for s in _strings(data) if len(s.split()) >= 4]
         if strings:

@@ -36,8 +36,8 @@ from briefing.config import load_settings
 from briefing.errors import ConfigError
 from briefing.model import Article, Briefing, PromptRef
 from briefing.prompts import Prompt, Registry
-from briefing.summarisers.offline import OfflineSummariser
-from briefing.summarisers.openai import OpenAISummariser
+from briefing.summarisers.offline.summariser import OfflineSummariser
+from briefing.summarisers.openai.summariser import OpenAISummariser
 from tests.factories import SOURCE_SHA, make_briefing, make_openai_provenance, make_source
 
 REPO = Path(__file__).resolve().parent.parent

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from briefing.chunking import chunk_spans, estimate_tokens, split_into_chunks
-from briefing.sources import read_source
+from briefing.sources.files import read_source
+from briefing.text.chunking import chunk_spans, estimate_tokens, split_into_chunks
 from tests.conftest import EXAMPLES, REPO, SAMPLE
 
 EVAL = REPO.parent / "shared" / "eval" / "cnndm-dev.jsonl"

@@ -18,7 +18,7 @@ from typing import Any
 
 import pytest
 
-from briefing.summarisers.retry import backoff, retry_after, should_retry
+from briefing.summarisers.openai.retry import backoff, retry_after, should_retry
 from tests.conftest import SAMPLE, RunCli, files_under
 from tests.openai_server import FakeOpenAI, Reply
 

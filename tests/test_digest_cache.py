@@ -23,10 +23,10 @@ from briefing.cache import (
     summary_key_fields,
 )
 from briefing.config import load_settings
-from briefing.digest import SummaryMeta, executive_summary
-from briefing.model import Briefing, PromptRef, SummaryPoint
+from briefing.digest import executive_summary
+from briefing.model import Briefing, PromptRef, SummaryMeta, SummaryPoint
 from briefing.prompts import Registry
-from briefing.summarisers.openai import OpenAISummariser
+from briefing.summarisers.openai.summariser import OpenAISummariser
 from tests.conftest import EXAMPLES, SAMPLE, RunCli
 from tests.factories import make_baltic_briefing, make_briefing
 from tests.openai_server import FakeOpenAI, Reply
@@ -267,10 +267,11 @@ def test_content_hash_ignores_when_and_how_fast() -> None:
 
 
 class DaySummariser:
-    """A model summariser as the digest sees it: a name and ``summarise_day``."""
+    """A model summariser as the digest sees it: a name, ``remote`` and ``summarise_day``."""
 
     name = "openai"
     version = "1"
+    remote = True
 
     def __init__(self, settings: Any) -> None:
         self.settings = settings

@@ -8,8 +8,8 @@ import re
 
 import pytest
 
-from briefing.summarisers.draft import Draft, response_format
-from briefing.summarisers.params import REASONING_TOKENS
+from briefing.summarisers.openai.draft import Draft, response_format
+from briefing.summarisers.openai.params import REASONING_TOKENS
 from tests.conftest import RunCli
 from tests.openai_server import FakeOpenAI, Reply
 

@@ -1,4 +1,4 @@
-"""Fetching the web safely (issue 4, items 2 and 8): briefing.fetch and briefing.feeds.
+"""Fetching the web safely (issue 4, items 2 and 8): briefing.sources.fetch and .feeds.
 
 Every test talks real HTTP to the local :class:`tests.web_server.WebServer` on 127.0.0.1. Policies
 that may connect use the ``_loopback_only`` dialer, so no test can ever open a connection to
@@ -24,10 +24,10 @@ from typing import Any
 
 import pytest
 
-from briefing import feeds as feeds_module
 from briefing.errors import EXIT_USAGE, ConfigError, InputError
-from briefing.feeds import FeedItem, parse_feed, read_feed
-from briefing.fetch import (
+from briefing.sources import feeds as feeds_module
+from briefing.sources.feeds import FeedItem, parse_feed, read_feed
+from briefing.sources.fetch import (
     Accept,
     FetchError,
     FetchPolicy,

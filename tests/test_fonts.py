@@ -31,8 +31,8 @@ from pypdf import PdfReader
 from briefing import checks, render
 from briefing.model import Briefing
 from briefing.resources import templates_dir
-from briefing.sources import article_from_text
-from briefing.summarisers.offline import OfflineSummariser
+from briefing.sources.files import article_from_text
+from briefing.summarisers.offline.summariser import OfflineSummariser
 from tests.pdftext import pdf_pages_text
 
 # News-like articles of 60 words or more, one per script; the first line is the title.

@@ -7,8 +7,8 @@ from hypothesis import strategies as st
 
 from briefing.errors import BriefingError
 from briefing.pipeline import render_document
-from briefing.sources import article_from_text
-from briefing.summarisers.offline import OfflineSummariser
+from briefing.sources.files import article_from_text
+from briefing.summarisers.offline.summariser import OfflineSummariser
 
 SUMMARISER = OfflineSummariser()
 

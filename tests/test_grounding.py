@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from briefing.grounding import METHOD, ground, unsupported_items
+from briefing.checks.grounding import METHOD, ground, unsupported_items
 from briefing.model import Actor, Article, Assessment, Briefing, Flag, Risk
-from briefing.sources import article_from_text, read_source
+from briefing.sources.files import article_from_text, read_source
 from tests.factories import make_briefing, make_flag
 
 TEXT = (

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from briefing.injection import (
+from briefing.checks.injection import (
     MODEL_DETAIL,
     apply_injection_flags,
     detect,
@@ -18,7 +18,7 @@ from briefing.injection import (
     urls_in,
 )
 from briefing.model import Article, Briefing, Flag
-from briefing.sources import article_from_text, read_source
+from briefing.sources.files import article_from_text, read_source
 from tests.factories import make_briefing, make_flag
 
 REPO = Path(__file__).resolve().parent.parent

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from briefing.errors import ConfigError
-from briefing.languages import detect, matches, resolve
+from briefing.text.languages import detect, matches, resolve
 from tests.conftest import SAMPLE, RunCli
 from tests.openai_server import FakeOpenAI, Reply
 from tests.test_openai_summariser import KEY, good_draft

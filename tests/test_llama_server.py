@@ -23,7 +23,7 @@ import pytest
 
 from briefing.model import Briefing, Digest
 from briefing.prompts import Registry
-from briefing.summarisers.draft import (
+from briefing.summarisers.openai.draft import (
     DigestDraft,
     Draft,
     parse_answer,

@@ -12,11 +12,11 @@ from typing import Any
 
 import pytest
 
-from briefing.chunking import estimate_tokens
 from briefing.prompts import Registry, read_lock
-from briefing.sentences import normalise_space, split_sentences
-from briefing.sources import read_source
-from briefing.summarisers.draft import strict_schema
+from briefing.sources.files import read_source
+from briefing.summarisers.openai.draft import strict_schema
+from briefing.text.chunking import estimate_tokens
+from briefing.text.sentences import normalise_space, split_sentences
 from tests.conftest import REPO, SAMPLE, RunCli, files_under
 from tests.openai_server import FakeOpenAI, RecordedRequest, Reply
 from tests.test_chunking import paragraphs

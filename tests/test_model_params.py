@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 from briefing.config import DEFAULT_MODEL, Settings
-from briefing.summarisers.params import (
+from briefing.summarisers.openai.params import (
     CHAT,
     GPT5_CHAT,
     REASONING,

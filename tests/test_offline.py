@@ -1,4 +1,4 @@
-"""Tests for the offline summariser (briefing.summarisers.offline and its modules)."""
+"""Tests for the offline summariser (briefing.summarisers.offline.summariser and its modules)."""
 
 from __future__ import annotations
 
@@ -14,13 +14,13 @@ import pytest
 import briefing
 from briefing.errors import BriefingError
 from briefing.model import Article, Briefing, Source
-from briefing.sentences import split_sentences
-from briefing.sources import read_source
-from briefing.summarisers import gazetteer
-from briefing.summarisers.actors import _assign
-from briefing.summarisers.judgement import find_risks
-from briefing.summarisers.offline import OfflineSummariser
-from briefing.summarisers.textutil import lead_line, self_contained, strip_opening, trim_line
+from briefing.sources.files import read_source
+from briefing.summarisers.offline.actors import _assign
+from briefing.summarisers.offline.judgement import find_risks
+from briefing.summarisers.offline.summariser import OfflineSummariser
+from briefing.text import gazetteer
+from briefing.text.lines import lead_line, self_contained, strip_opening, trim_line
+from briefing.text.sentences import split_sentences
 
 ROOT = Path(__file__).resolve().parent.parent
 SYRIA = ROOT / "examples" / "syria-strike.txt"

@@ -15,7 +15,7 @@ import pypdf
 import pytest
 
 from briefing.prompts import Registry
-from briefing.summarisers.draft import strict_schema
+from briefing.summarisers.openai.draft import strict_schema
 from tests.conftest import SAMPLE, RunCli, files_under
 from tests.openai_server import FakeOpenAI, Reply
 

@@ -11,7 +11,8 @@ from typing import Any
 
 import pytest
 
-from briefing.checks import check, unsupported_notice
+from briefing.checks.apply import check, unsupported_notice
+from briefing.checks.grounding import SITUATION_UNSUPPORTED, check_situation, situation_gaps
 from briefing.config import Settings
 from briefing.daily import (
     DailyOptions,
@@ -30,10 +31,9 @@ from briefing.errors import (
     ModelError,
     TemporaryError,
 )
-from briefing.grounding import SITUATION_UNSUPPORTED, check_situation, situation_gaps
 from briefing.model import Article, Briefing, Flag
-from briefing.sources import article_from_text, read_source
-from briefing.summarisers.offline import OfflineSummariser
+from briefing.sources.files import article_from_text, read_source
+from briefing.summarisers.offline.summariser import OfflineSummariser
 from tests import schema_fill
 from tests.conftest import EXAMPLES, SAMPLE, RunCli, files_under
 from tests.factories import make_briefing
@@ -215,9 +215,9 @@ def test_exit_code_of_an_empty_day_follows_the_failures(
     expected: type[NothingBriefedError],
     code: int,
 ) -> None:
-    import briefing.pipeline
+    import briefing.summarisers
 
-    monkeypatch.setattr(briefing.pipeline, "make_summariser", lambda settings: Failing(error))
+    monkeypatch.setattr(briefing.summarisers, "make_summariser", lambda settings: Failing(error))
     options = DailyOptions(
         sources=[str(p) for p in ARTICLES[:2]],
         output=isolated / "d.json",

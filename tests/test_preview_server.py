@@ -28,9 +28,9 @@ from briefing.config import Settings
 from briefing.errors import BriefingError, ConfigError, InputError, ModelError
 from briefing.model import Article, Briefing
 from briefing.pipeline import BuildOptions
-from briefing.preview_server import HOST, PreviewServer
+from briefing.preview import HOST, PreviewServer
 from briefing.resources import templates_dir
-from briefing.summarisers.offline import OfflineSummariser
+from briefing.summarisers.offline.summariser import OfflineSummariser
 from tests.conftest import REPO, SAMPLE
 
 SECTIONS = ("Situation", "Actors", "Assessment", "Risks")

@@ -13,7 +13,7 @@ from briefing.config import Settings, load_settings
 from briefing.errors import ConfigError
 from briefing.prompts import Registry, parse_prompt, read_lock
 from briefing.resources import prompts_dir
-from briefing.summarisers.draft import strict_schema
+from briefing.summarisers.openai.draft import strict_schema
 
 PROMPTS = prompts_dir()
 

@@ -24,7 +24,7 @@ from hypothesis import strategies as st
 from pydantic import BaseModel
 
 from briefing.prompts import Registry
-from briefing.summarisers.draft import (
+from briefing.summarisers.openai.draft import (
     ANSWER_MODELS,
     DigestDraft,
     Draft,
@@ -82,7 +82,7 @@ def _drafts() -> st.SearchStrategy[Draft]:
 
 
 def _digests() -> st.SearchStrategy[DigestDraft]:
-    from briefing.summarisers.draft import DigestPoint
+    from briefing.summarisers.openai.draft import DigestPoint
 
     point = st.builds(DigestPoint, text=_TEXT, briefings=st.lists(st.integers(), max_size=4))
     return st.builds(DigestDraft, points=st.lists(point, max_size=15))

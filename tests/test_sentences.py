@@ -1,10 +1,10 @@
-"""Tests for briefing.sentences: boundaries, abbreviations, quotes and exact offsets."""
+"""Tests for briefing.text.sentences: boundaries, abbreviations, quotes and exact offsets."""
 
 from __future__ import annotations
 
 import pytest
 
-from briefing.sentences import normalise_space, paragraph_spans, split_sentences
+from briefing.text.sentences import normalise_space, paragraph_spans, split_sentences
 
 
 def texts(text: str) -> list[str]:

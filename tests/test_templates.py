@@ -13,13 +13,13 @@ from markupsafe import escape
 from pypdf import PdfReader
 
 from briefing import render
-from briefing.checks import check
+from briefing.checks.apply import check
 from briefing.errors import RenderError
 from briefing.model import Briefing
 from briefing.render import render_digest_html, render_digest_pdf
 from briefing.resources import templates_dir
-from briefing.sources import read_source
-from briefing.summarisers.offline import OfflineSummariser
+from briefing.sources.files import read_source
+from briefing.summarisers.offline.summariser import OfflineSummariser
 from tests.factories import (
     make_briefing,
     make_digest,

@@ -24,7 +24,7 @@ from briefing.render.context import (
     check_evidence_mode,
 )
 from briefing.render.text import truncate
-from briefing.sentences import split_sentences
+from briefing.text.sentences import split_sentences
 
 __all__ = [
     "COMPACT_PAGE_MM",

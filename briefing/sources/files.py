@@ -14,9 +14,9 @@ from pathlib import Path
 from typing import BinaryIO
 
 from briefing.errors import InputError
-from briefing.extract import html_to_text, looks_like_html, markdown_to_text
-from briefing.injection import sanitise_report
 from briefing.model import Article, Source
+from briefing.sources.extract import html_to_text, looks_like_html, markdown_to_text
+from briefing.text.hidden import sanitise_report
 
 MAX_INPUT_BYTES = 20 * 1024 * 1024  # a very long article is ~1 MB; anything bigger is not one
 MIN_WORDS = 40  # below this there is nothing to brief

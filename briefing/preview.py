@@ -54,9 +54,9 @@ from typing import Any, cast
 from briefing.config import Settings
 from briefing.errors import BriefingError, ConfigError, InputError
 from briefing.model import Briefing
-from briefing.pipeline import BuildOptions, announce, make_summariser
+from briefing.pipeline import BuildOptions, announce
 from briefing.resources import templates_dir
-from briefing.summarisers import Summariser
+from briefing.summarisers import Summariser, make_summariser
 
 __all__ = [
     "DEFAULT_PORT",
@@ -327,7 +327,7 @@ class PreviewServer:
     def _summarise(self) -> Briefing:
         """Read the article and summarise it (fresh summariser after a prompt change)."""
         from briefing.pipeline import summarise
-        from briefing.sources import read_source
+        from briefing.sources.files import read_source
 
         if self._summariser is None:
             self._summariser = self._factory(self.options.settings)

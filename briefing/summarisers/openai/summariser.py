@@ -38,14 +38,11 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from briefing import __version__
-from briefing.chunking import estimate_tokens, split_into_chunks
 from briefing.config import Settings, base_url_problem
 from briefing.errors import ConfigError, EndpointUnreachable, ModelError, TemporaryError
-from briefing.injection import MODEL_DETAIL
-from briefing.languages import LANGUAGES, matches
-from briefing.languages import detect as detect_language
-from briefing.languages import resolve as resolve_language
 from briefing.model import (
+    INJECTION_SUSPECTED,
+    MODEL_INJECTION_DETAIL,
     Actor,
     Article,
     Assessment,
@@ -54,11 +51,12 @@ from briefing.model import (
     Provenance,
     Risk,
     Split,
+    SummaryMeta,
     SummaryPoint,
     Usage,
 )
 from briefing.prompts import Prompt, Registry
-from briefing.summarisers.draft import (
+from briefing.summarisers.openai.draft import (
     MAX_ACTORS,
     MAX_POINTS,
     MAX_RISKS,
@@ -70,16 +68,18 @@ from briefing.summarisers.draft import (
     response_format,
     strict_schema,
 )
-from briefing.summarisers.mapreduce import MAX_CHUNKS, map_reduce
-from briefing.summarisers.params import ParameterPolicy, Parameters, Wanted
-from briefing.summarisers.retry import backoff, retry_after, should_retry
+from briefing.summarisers.openai.mapreduce import MAX_CHUNKS, map_reduce
+from briefing.summarisers.openai.params import ParameterPolicy, Parameters, Wanted
+from briefing.summarisers.openai.retry import backoff, retry_after, should_retry
+from briefing.text.chunking import estimate_tokens, split_into_chunks
+from briefing.text.languages import LANGUAGES, matches
+from briefing.text.languages import detect as detect_language
+from briefing.text.languages import resolve as resolve_language
 
 if TYPE_CHECKING:
     import openai
     from openai.types.chat import ChatCompletion, ChatCompletionMessageParam
     from openai.types.shared_params import ResponseFormatJSONSchema
-
-    from briefing.digest import SummaryMeta
 
 OPENAI_HOST = "api.openai.com"
 _MIN_REQUEST_SECONDS = 1.0  # below this, a request cannot usefully start
@@ -100,6 +100,7 @@ def host_of(base_url: str | None) -> str:
 
 class OpenAISummariser:
     name = "openai"
+    remote = True  # every answer is a paid request: cached, and the day summary may fall back
     version = "1"  # of this request/validate/repair logic; the prompt has its own version
 
     def __init__(
@@ -342,8 +343,6 @@ class OpenAISummariser:
     ) -> tuple[list[SummaryPoint], SummaryMeta]:
         """The executive summary of a digest, under the ``digest`` prompt: one request over
         the day's briefings (numbered from 1, as in the digest)."""
-        from briefing.digest import SummaryMeta
-
         user_dirs = [self.settings.prompts_dir] if self.settings.prompts_dir else []
         prompt = Registry(user_dirs).get("digest")
         usage = _Tally()
@@ -616,7 +615,7 @@ class OpenAISummariser:
     ) -> Briefing:
         flags = []
         if injection:
-            flags.append(Flag(kind="injection_suspected", detail=MODEL_DETAIL))
+            flags.append(Flag(kind=INJECTION_SUSPECTED, detail=MODEL_INJECTION_DETAIL))
         written_in = detect_language(_prose(draft))
         if self.language is not None and matches(_prose(draft), self.language) is False:
             flags.append(

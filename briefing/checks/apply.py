@@ -9,15 +9,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from briefing.errors import GroundingError
-from briefing.grounding import (
+from briefing.checks.grounding import (
     SITUATION_DETAIL,
     SITUATION_UNSUPPORTED,
     check_situation,
     ground,
     unsupported_items,
 )
-from briefing.injection import apply_injection_flags
+from briefing.checks.injection import apply_injection_flags
+from briefing.errors import GroundingError
 from briefing.model import Article, Briefing
 
 # Where a reader finds the marks, per output format (the notice on stderr says it).

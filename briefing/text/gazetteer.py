@@ -18,7 +18,7 @@ from typing import Any, Literal
 
 from briefing.errors import SummariserError
 from briefing.model import ActorKind
-from briefing.summarisers.textutil import tokens
+from briefing.text.lines import tokens
 
 FormKind = Literal["name", "alias", "demonym", "capital"]
 MAX_FORM_TOKENS = 12

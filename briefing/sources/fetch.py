@@ -54,7 +54,7 @@ import httpx
 from briefing import __version__
 from briefing.errors import ConfigError, InputError
 from briefing.model import Article
-from briefing.sources import MAX_INPUT_BYTES, MIN_WORDS, article_from_text, decode
+from briefing.sources.files import MAX_INPUT_BYTES, MIN_WORDS, article_from_text, decode
 
 # trafilatura and its helpers log warnings about odd pages; under cron those would reach stderr
 # through logging's last-resort handler. Our own log lines say what failed.
@@ -708,7 +708,8 @@ def _charset_text(body: bytes, charset: str, name: str) -> str | None:
 
 def decode_body(fetched: Fetched) -> str:
     """Decode fetched bytes: BOM or valid UTF-8 first, then the declared charset (HTTP header,
-    else an HTML ``<meta charset>``), then the detection of :func:`briefing.sources.decode`."""
+    else an HTML ``<meta charset>``), then the detection of
+    :func:`briefing.sources.files.decode`."""
     body, name = fetched.body, fetched.url
     if body.startswith((codecs.BOM_UTF8, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return decode(body, name)

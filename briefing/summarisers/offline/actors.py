@@ -48,9 +48,9 @@ Method (rules only, no model):
    it then falls back to its best sentence (and if the holder of that sentence has another
    free one, the holder moves). The line keeps the sentence's start (its subject), cut at
    a clause or phrase break after the mention
-   (:func:`~briefing.summarisers.textutil.lead_line`); when the start is not
+   (:func:`~briefing.text.lines.lead_line`); when the start is not
    self-contained ("It ...", a lower-case fragment) or is too far from the mention, the
-   clause around the mention is used instead (:func:`~briefing.summarisers.textutil.trim_line`).
+   clause around the mention is used instead (:func:`~briefing.text.lines.trim_line`).
 6. Evidence: at most ``MAX_EVIDENCE`` (2) verbatim sentences — the role's sentence and
    the next best-scoring one with a non-negative score (so a sentence where the name only
    marks a place is not evidence of the actor's role), in article order.
@@ -63,9 +63,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from briefing.model import Actor, ActorKind
-from briefing.sentences import Sentence
-from briefing.summarisers import gazetteer as gaz
-from briefing.summarisers.lexicon import (
+from briefing.text import gazetteer as gaz
+from briefing.text.lexicon import (
     ARMED_HEADS,
     COMMON_CAPITALISED,
     JUDGEMENT_VERBS,
@@ -78,7 +77,7 @@ from briefing.summarisers.lexicon import (
     TITLES,
     words,
 )
-from briefing.summarisers.textutil import (
+from briefing.text.lines import (
     MAX_LINE,
     Token,
     lead_line,
@@ -87,6 +86,7 @@ from briefing.summarisers.textutil import (
     tokens,
     trim_line,
 )
+from briefing.text.sentences import Sentence
 
 MAX_ACTORS = 10
 MAX_EVIDENCE = 2

@@ -4,9 +4,9 @@ Deterministic, fast (linear in the article's length), no network and nothing dow
 the standard library, pydantic and the bundled gazetteer only. Each section is built by a
 documented rule set in its own module:
 
-* situation — :mod:`briefing.summarisers.situation` (position + centrality, word budget);
-* actors — :mod:`briefing.summarisers.actors` (gazetteer + capitalised-phrase rules);
-* assessment and risks — :mod:`briefing.summarisers.judgement` (attribution, hedging,
+* situation — :mod:`briefing.summarisers.offline.situation` (position + centrality, word budget);
+* actors — :mod:`briefing.summarisers.offline.actors` (gazetteer + capitalised-phrase rules);
+* assessment and risks — :mod:`briefing.summarisers.offline.judgement` (attribution, hedging,
   modality and severity lexicons).
 
 Every evidence string is a sentence of the article, verbatim. Only ``generated_at`` and
@@ -16,16 +16,18 @@ Every evidence string is a sentence of the article, verbatim. Only ``generated_a
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
 from datetime import datetime, timedelta, timezone
 
 import briefing
 from briefing.errors import InputError, SummariserError
-from briefing.languages import detect as detect_language
-from briefing.model import Article, Briefing, Provenance
-from briefing.sentences import split_sentences
-from briefing.summarisers.actors import extract_actors
-from briefing.summarisers.judgement import assess, find_risks
-from briefing.summarisers.situation import select_situation
+from briefing.model import Article, Briefing, Provenance, SummaryMeta, SummaryPoint
+from briefing.summarisers.offline.actors import extract_actors
+from briefing.summarisers.offline.day import day_points
+from briefing.summarisers.offline.judgement import assess, find_risks
+from briefing.summarisers.offline.situation import select_situation
+from briefing.text.languages import detect as detect_language
+from briefing.text.sentences import split_sentences
 
 _UTC = timezone(timedelta(0))
 
@@ -35,6 +37,7 @@ class OfflineSummariser:
 
     name = "offline"
     version = "1"
+    remote = False  # nothing leaves the machine: nothing to cache, nothing to fall back from
 
     def summarise(self, article: Article) -> Briefing:
         started = time.perf_counter()
@@ -73,3 +76,9 @@ class OfflineSummariser:
             reading_minutes=article.reading_minutes,
             language=detect_language(article.text),  # its sentences are the article's own
         )
+
+    def summarise_day(
+        self, briefings: Sequence[Briefing]
+    ) -> tuple[list[SummaryPoint], SummaryMeta]:
+        """The executive summary of a digest: see :mod:`briefing.summarisers.offline.day`."""
+        return day_points(briefings), SummaryMeta()

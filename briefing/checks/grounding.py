@@ -67,8 +67,8 @@ from functools import cache, cached_property
 from typing import TypeVar
 
 from briefing.model import Actor, Article, Assessment, Briefing, Flag, GroundingSummary, Risk
-from briefing.summarisers.lexicon import STATE_NOUNS, TITLES, words
-from briefing.summarisers.textutil import Token, tokens
+from briefing.text.lexicon import STATE_NOUNS, TITLES, words
+from briefing.text.lines import Token, tokens
 
 __all__ = [
     "METHOD",
@@ -295,7 +295,7 @@ def _myers_first_end(
 @cache
 def _entity_forms() -> tuple[dict[tuple[str, ...], str], dict[str, tuple[str, ...]]]:
     """Gazetteer key -> entity name, and entity name -> all its surface forms."""
-    from briefing.summarisers import gazetteer
+    from briefing.text import gazetteer
 
     table = gazetteer.load()
     entity: dict[tuple[str, ...], str] = {}
@@ -519,7 +519,7 @@ def _article_numbers(article: Article) -> set[str]:
 @cache
 def _not_names() -> frozenset[str]:
     """Capitalised words that are not names: sentence openers, titles, organs of a state."""
-    from briefing.summarisers.lexicon import COMMON_CAPITALISED
+    from briefing.text.lexicon import COMMON_CAPITALISED
 
     return COMMON_CAPITALISED | TITLES | STATE_NOUNS
 
@@ -640,7 +640,7 @@ def check_situation(article: Article, briefing: Briefing) -> Briefing:
     briefing written in another language than the article's (--language): its names are
     translations, not inventions, and its numbers may be formatted the other language's way.
     """
-    from briefing.languages import detect
+    from briefing.text.languages import detect
 
     flags = [f for f in briefing.flags if f.kind != SITUATION_UNSUPPORTED]
     translated = briefing.language is not None and detect(article.text) not in (

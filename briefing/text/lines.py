@@ -22,7 +22,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from briefing.summarisers.lexicon import (
+from briefing.text.lexicon import (
     DANGLING,
     LEADING_CONJUNCTIONS,
     STOPWORDS,

@@ -27,8 +27,8 @@ import re
 from collections import Counter
 from collections.abc import Sequence
 
-from briefing.sentences import Sentence
-from briefing.summarisers.textutil import content_words, overlap
+from briefing.text.lines import content_words, overlap
+from briefing.text.sentences import Sentence
 
 CANDIDATES = 6
 MIN_WORDS = 6

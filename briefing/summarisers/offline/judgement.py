@@ -43,7 +43,7 @@ Risks
     span reads on its own when it does not open with an ellipsis or a pronoun/determiner
     pointing elsewhere ("It", "Its", "They", "This", "Such", "Both"…) and — except for
     (a) — is not a lower-case fragment ("cutting electricity imports…"); see
-    :func:`briefing.summarisers.textutil.self_contained`. A sentence opening with a
+    :func:`briefing.text.lines.self_contained`. A sentence opening with a
     quotation mark is never used whole. The span is kept from its start and
     cut only at its end, at a clause or phrase break, to at most ``MAX_RISK_LINE`` (200)
     characters, and must still show the cue. A sentence with no such span is not reported
@@ -74,8 +74,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from briefing.model import Assessment, Confidence, Rating, Risk
-from briefing.sentences import Sentence
-from briefing.summarisers.lexicon import (
+from briefing.text.lexicon import (
     ASSESSORS,
     DEFINITE,
     EVALUATIVE,
@@ -88,13 +87,14 @@ from briefing.summarisers.lexicon import (
     LIKELY_MEDIUM,
     words,
 )
-from briefing.summarisers.textutil import (
+from briefing.text.lines import (
     content_words,
     lead_line,
     overlap,
     self_contained,
     strip_opening,
 )
+from briefing.text.sentences import Sentence
 
 MAX_ASSESSMENT_SENTENCES = 3
 MAX_RISKS = 6

@@ -1,6 +1,6 @@
 """Map-reduce for articles longer than the model's input budget: never truncate, split.
 
-*Map.* The article is cut into chunks (:func:`briefing.chunking.split_into_chunks`: whole
+*Map.* The article is cut into chunks (:func:`briefing.text.chunking.split_into_chunks`: whole
 paragraphs, else sentences, else words, each chunk an exact substring of the article) and
 each chunk is briefed on its own with the normal briefing prompt, its title marked
 "(part i of n)". Up to :data:`MAX_WORKERS` requests run at once.
@@ -34,9 +34,9 @@ import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from briefing.chunking import estimate_tokens
 from briefing.errors import BriefingError
-from briefing.summarisers.draft import Draft
+from briefing.summarisers.openai.draft import Draft
+from briefing.text.chunking import estimate_tokens
 
 MAX_WORKERS = 4  # concurrent requests: polite to rate limits, 4x faster than one at a time
 MAX_CHUNKS = 200  # beyond this the settings are wrong, not the article: fail before paying

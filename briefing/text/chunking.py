@@ -14,7 +14,7 @@ import itertools
 import re
 from collections.abc import Iterator
 
-from briefing.sentences import split_sentences
+from briefing.text.sentences import split_sentences
 
 __all__ = ["chunk_spans", "estimate_tokens", "split_into_chunks"]
 
