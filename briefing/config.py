@@ -1,6 +1,7 @@
 """Settings: defaults < config file (TOML) < environment < command-line flags.
 
-The config file is ``--config PATH`` or ``<user config dir>/briefing/config.toml``
+Each setting is declared once in ``briefing.settings_spec`` (type, default, limits, variable,
+flag, help). The config file is ``--config PATH`` or ``<user config dir>/briefing/config.toml``
 (platformdirs), with keys named like the fields of ``Settings``. The API key is read from
 ``OPENAI_API_KEY`` only: never from the config file, never printed.
 """
@@ -18,70 +19,34 @@ from urllib.parse import urlsplit
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
 
 from briefing.errors import ConfigError
+from briefing.settings_spec import (
+    DEFAULT_MODEL,
+    ReasoningEffort,
+    SettingsFields,
+    SummariserChoice,
+    setting_specs,
+)
 
-# Cheap, fast, widely available, long context, strict json_schema. A reasoning model: it takes
-# max_completion_tokens and no temperature (see briefing/summarisers/params.py).
-DEFAULT_MODEL = "gpt-5-mini"
-
-ReasoningEffort = Literal["minimal", "low", "medium", "high"]
-
-SummariserChoice = Literal["auto", "offline", "openai"]
-
-# Environment variables and the setting each one sets.
-ENV_VARS: dict[str, str] = {
-    "BRIEFING_SUMMARISER": "summariser",
-    "BRIEFING_MODEL": "model",
-    "OPENAI_BASE_URL": "base_url",
-    "BRIEFING_TIMEOUT": "timeout",
-    "BRIEFING_DEADLINE": "deadline",
-    "BRIEFING_MAX_RETRIES": "max_retries",
-    "BRIEFING_TEMPERATURE": "temperature",
-    "BRIEFING_MAX_TOKENS": "max_tokens",
-    "BRIEFING_REASONING_EFFORT": "reasoning_effort",
-    "BRIEFING_PROMPT": "prompt",
-    "BRIEFING_PROMPTS_DIR": "prompts_dir",
-    "BRIEFING_MAX_INPUT_TOKENS": "max_input_tokens",
-    "BRIEFING_EVIDENCE": "evidence",
-    "BRIEFING_STRICT": "strict",
-    "BRIEFING_ALLOW_PRIVATE": "allow_private",
-    "BRIEFING_LANGUAGE": "language",
-    "BRIEFING_TEMPLATE_DIR": "template_dir",
-    "BRIEFING_STYLE": "style",
-    "BRIEFING_MARKING": "marking",
-    "BRIEFING_PDF_VARIANT": "pdf_variant",
-}
+__all__ = [
+    "DEFAULT_MODEL",
+    "ReasoningEffort",
+    "Settings",
+    "SummariserChoice",
+    "base_url_problem",
+    "default_config_path",
+    "describe",
+    "load_settings",
+]
 
 
-class Settings(BaseModel):
-    """Every option a config file, the environment or a flag may set."""
+class Settings(BaseModel, SettingsFields):
+    """Every option a config file, the environment or a flag may set.
+
+    The fields are declared once, with their metadata, in ``briefing.settings_spec``; pydantic
+    reads their types, defaults and limits from the ``SettingsFields`` annotations."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    summariser: SummariserChoice = "auto"
-    model: str = DEFAULT_MODEL
-    base_url: str | None = None
-    timeout: float = Field(default=60.0, gt=0, description="seconds per request")
-    deadline: float = Field(default=180.0, gt=0, description="seconds per article, all tries")
-    max_retries: int = Field(default=2, ge=0, le=10)
-    temperature: float | None = Field(default=None, ge=0, le=2)
-    max_tokens: int | None = Field(default=None, gt=0)
-    # Sent only to models that reason (o-series, gpt-5): see briefing/summarisers/params.py.
-    reasoning_effort: ReasoningEffort | None = None
-    prompt: str | None = None  # NAME or NAME@vN; default: newest version of "briefing"
-    prompts_dir: Path | None = None
-    # Longer articles are summarised map-reduce in chunks of at most this many tokens.
-    max_input_tokens: int = Field(default=16_000, ge=1_000)
-    # None: the style's own default (footnotes; none for the compact style)
-    evidence: Literal["footnotes", "appendix", "none"] | None = None
-    template_dir: Path | None = None  # your templates; a file there overrides ours by name
-    style: Literal["standard", "compact"] = "standard"
-    marking: str | None = Field(default=None, max_length=60)  # e.g. "TLP:AMBER"
-    pdf_variant: str | None = None  # e.g. "pdf/a-3b", "pdf/ua-1"
-    strict: bool = False  # any item the article does not support is an error
-    # Fetch from loopback/private/link-local addresses (intranet feeds); off: feeds are untrusted.
-    allow_private: bool = False
-    # Write the briefing in this language (code or English name) whatever the article's.
-    language: str | None = None
     # Never from the file: only the environment (OPENAI_API_KEY) or the process itself.
     api_key: SecretStr | None = Field(default=None, exclude=True)
 
@@ -146,9 +111,9 @@ def load_settings(
     env = os.environ if environ is None else environ
     values: dict[str, Any] = {}
     values.update(_read_file(config_path))
-    for var, field in ENV_VARS.items():
-        if env.get(var):
-            values[field] = env[var]
+    for spec in setting_specs():
+        if env.get(spec.env):  # an empty variable counts as not set
+            values[spec.name] = env[spec.env]
     values.update({k: v for k, v in (flags or {}).items() if v is not None})
     if env.get("OPENAI_API_KEY"):
         values["api_key"] = env["OPENAI_API_KEY"]

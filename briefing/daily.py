@@ -10,8 +10,6 @@ was unavailable for every source (connections refused: retry later), else 1.
 
 from __future__ import annotations
 
-import hashlib
-import json
 import logging
 import threading
 import time
@@ -20,11 +18,9 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit, urlunsplit
 
-from pydantic import BaseModel, ConfigDict
-
-from briefing import __version__
 from briefing.config import Settings
 from briefing.errors import (
     EXIT_MODEL,
@@ -45,7 +41,18 @@ from briefing.model import (
     SourceKind,
     SourceStatus,
 )
-from briefing.output import atomic_write, choose_format, run_lock
+from briefing.output import (
+    atomic_write,
+    choose_format,
+    digest_file_name,
+    output_path,
+    run_lock,
+)
+from briefing.pipeline import without_credentials
+from briefing.version import __version__
+
+if TYPE_CHECKING:
+    from briefing.sources import FetchPolicy
 
 log = logging.getLogger("briefing.daily")
 
@@ -125,7 +132,7 @@ class EndpointDownError(NothingBriefedError, TemporaryError):
 class _Item:
     """A source on its way through the run."""
 
-    location: str
+    location: str  # as given: a URL keeps its user:password@ to be fetched with
     kind: SourceKind
     via: str | None = None
     article: Article | None = None
@@ -136,21 +143,12 @@ class _Item:
     ms: int = 0
 
 
-def default_output(day: date, fmt: str) -> Path:
-    return Path("output") / f"briefing-{day.isoformat()}.{fmt}"
-
-
 def run_daily(
     options: DailyOptions, progress: Callable[[Progress], None] | None = None
 ) -> DailyResult:
     fmt = choose_format(options.fmt, options.output)
     day = options.day or date.today()
-    if options.output is None:
-        path = default_output(day, fmt)
-    elif Path(options.output).is_dir() or str(options.output).endswith("/"):
-        path = Path(options.output) / default_output(day, fmt).name
-    else:
-        path = Path(options.output)
+    path = output_path(options.output, digest_file_name(day, fmt))
     with run_lock(path):
         return _run(options, path, fmt, day, progress)
 
@@ -164,9 +162,11 @@ def _run(
 ) -> DailyResult:
     from briefing.cache import cache_key, open_cache
     from briefing.checks.apply import checked, unsupported_notice
+    from briefing.daily_state import fingerprint, remember, unchanged
     from briefing.digest import executive_summary
-    from briefing.pipeline import announce
-    from briefing.sources.fetch import FetchPolicy
+    from briefing.pipeline import announce, render_document
+    from briefing.render import long_date
+    from briefing.sources import FetchPolicy
     from briefing.summarisers import make_summariser
 
     started = time.monotonic()
@@ -234,7 +234,7 @@ def _run(
     failed = [i for i in items if i.status == "failed"]
     sources = [_status(i) for i in items]
     digest = Digest(
-        title=f"Daily briefing — {_long_date(day)}",
+        title=f"Daily briefing — {long_date(day)}",  # English month names, not the locale's
         day=day.isoformat(),
         executive_summary=summary.points,
         briefings=briefings,
@@ -257,16 +257,13 @@ def _run(
     # What the file would say, without when or how fast it was made: equal on a rerun of an
     # unchanged day. The state file beside the output remembers it, with the hash of the file
     # written: an unchanged day whose file is still the one we wrote is not rewritten.
-    inputs = _fingerprint(fmt, settings, digest, cache_key("digest", summariser))
-    state_path = path.parent / f".{path.name}.state.json"
-    state = _read_state(state_path)
-    unchanged = state is not None and state.inputs == inputs and _sha256_of(path) == state.output
-    if unchanged and not options.force:
+    inputs = fingerprint(fmt, settings, digest, cache_key("digest", summariser))
+    if unchanged(path, inputs) and not options.force:
         log.info("unchanged: %s already holds this digest (use --force to rewrite)", path)
         return DailyResult(path, digest, written=False, exit_code=exit_code, notice=notice)
-    data = _render(digest, fmt, settings)
+    data = render_document(digest, fmt, settings)
     atomic_write(path, data)
-    _write_state(state_path, _State(inputs=inputs, output=hashlib.sha256(data).hexdigest()))
+    remember(path, inputs, data)
     return DailyResult(path, digest, written=True, exit_code=exit_code, notice=notice)
 
 
@@ -276,7 +273,7 @@ def _nothing_briefed(items: list[_Item]) -> NothingBriefedError:
     connect), else 1 (sources missing, unreadable or of mixed faults)."""
     failed = [i for i in items if i.status == "failed"]
     first = failed[0].reason if failed else "no articles"
-    where = f"(first: {failed[0].location if failed else '-'}: {first})"
+    where = _shown(f"(first: {failed[0].location if failed else '-'}: {first})")
     kinds = {_failure_kind(i.error) for i in failed}
     if failed and kinds == {"temporary"}:
         return EndpointDownError(
@@ -307,108 +304,19 @@ def _failure_kind(error: BriefingError | None) -> str:
     return "model"
 
 
-def _render(digest: Digest, fmt: str, settings: Settings) -> bytes:
-    if fmt == "json":
-        return (digest.model_dump_json(indent=2) + "\n").encode("utf-8")
-    from briefing import render
-    from briefing.pipeline import html_options, pdf_options
-
-    try:
-        html = render.render_digest_html(digest, **html_options(settings))
-        if fmt == "html":
-            return html.encode("utf-8")
-        return render.render_digest_pdf(html, digest, **pdf_options(settings))
-    except ValueError as exc:  # an option the renderer refuses (marking, PDF variant, ...)
-        raise ConfigError(str(exc)) from None
-
-
-def _fingerprint(fmt: str, settings: Settings, digest: Digest, summariser_key: str) -> str:
-    """What goes into the digest's file, without when or how fast it was made: the briefings,
-    the sources' fates, the executive summary, the format and the rendering options."""
-    data = {
-        "fmt": fmt,
-        "tool": __version__,
-        "summariser": summariser_key,
-        # A rerun with another marking, style or template is another PDF or HTML file.
-        "render": None
-        if fmt == "json"
-        else {
-            "evidence": settings.evidence,
-            "style": settings.style,
-            "marking": settings.marking,
-            "pdf_variant": settings.pdf_variant,
-            "template_dir": str(settings.template_dir) if settings.template_dir else None,
-        },
-        "briefings": [
-            b.model_dump(mode="json", exclude={"provenance": {"generated_at", "duration_ms"}})
-            for b in digest.briefings
-        ],
-        "sources": [
-            s.model_dump(mode="json", exclude={"ms"})
-            | {"status": "ok" if s.status == "cached" else s.status}
-            for s in digest.sources
-        ],
-        "summary": [p.model_dump(mode="json") for p in digest.executive_summary],
-        "summary_prompt": digest.provenance.prompt.model_dump()
-        if digest.provenance.prompt
-        else None,
-    }
-    canonical = json.dumps(data, sort_keys=True, ensure_ascii=False)
-    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
-
-
-class _State(BaseModel):
-    """Beside each digest (hidden file): what it was made from and the hash of the file.
-
-    Why it stays when the executive summary moved to the cache: a digest's file is never
-    the same twice byte for byte (its provenance says when it was made and how long it
-    took), so re-rendering cannot tell whether the file already holds this day's digest.
-    Only what that needs is kept: the inputs' fingerprint, and the output's sha256 (a file
-    edited or replaced since is rewritten). The summary itself is in the cache; a state file
-    of an older version (with the summary in it) does not validate, so that day is rewritten
-    once.
-    """
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    inputs: str
-    output: str
-
-
-def _read_state(path: Path) -> _State | None:
-    try:
-        return _State.model_validate(json.loads(path.read_text(encoding="utf-8")))
-    except (OSError, ValueError):  # ValidationError is a ValueError
-        return None  # missing or unreadable: the digest is simply written afresh
-
-
-def _write_state(path: Path, state: _State) -> None:
-    try:
-        atomic_write(path, state.model_dump_json().encode("utf-8"))
-    except BriefingError as exc:  # only an optimisation: the digest itself is written
-        log.warning("cannot save the digest state %s: %s", path, exc.message)
-
-
-def _sha256_of(path: Path) -> str | None:
-    """The file's sha256, or None when it cannot be read (missing: not unchanged)."""
-    digest = hashlib.sha256()
-    try:
-        with path.open("rb") as fh:
-            for block in iter(lambda: fh.read(1 << 20), b""):
-                digest.update(block)
-    except OSError:
-        return None
-    return digest.hexdigest()
+def _shown(text: str) -> str:
+    """What may be logged or written of a location or a reason: no credentials."""
+    return without_credentials(text)
 
 
 def _status(item: _Item) -> SourceStatus:
     title = item.briefing.title if item.briefing else (item.article.title if item.article else None)
     return SourceStatus(
-        location=item.location,
+        location=_shown(item.location),
         kind=item.kind,
-        via=item.via,
+        via=_shown(item.via) if item.via else None,
         status=item.status if item.status != "pending" else "failed",  # type: ignore[arg-type]
-        reason=item.reason,
+        reason=_shown(item.reason) if item.reason else None,
         title=title,
         ms=item.ms,
     )
@@ -433,18 +341,17 @@ class _Reporter:
             self.done += 1
             outcome = item.status
             if item.reason:
-                outcome += f": {item.reason}"
+                outcome += f": {_shown(item.reason)}"
             level = logging.WARNING if item.status == "failed" else logging.INFO
-            log.log(level, "%s | %s | %s | %d ms", item.location, stage, outcome, item.ms)
+            where = _shown(item.location)
+            log.log(level, "%s | %s | %s | %d ms", where, stage, outcome, item.ms)
             if self.callback:
-                self.callback(
-                    Progress(item.location, stage, outcome, item.ms, self.done, self.total)
-                )
+                self.callback(Progress(where, stage, outcome, item.ms, self.done, self.total))
 
 
-def _gather(options: DailyOptions, policy: object) -> list[_Item]:
+def _gather(options: DailyOptions, policy: FetchPolicy) -> list[_Item]:
     """Every source named, in a stable order; feeds expanded into their items."""
-    from briefing.sources.feeds import read_feed
+    from briefing.sources import read_feed
 
     items: list[_Item] = []
     for spec in options.sources:
@@ -456,15 +363,15 @@ def _gather(options: DailyOptions, policy: object) -> list[_Item]:
     for feed in options.feeds:
         start = time.monotonic()
         try:
-            entries = read_feed(feed, policy, options.max_items)  # type: ignore[arg-type]
+            entries = read_feed(feed, policy, options.max_items)
         except BriefingError as exc:
             ms = int((time.monotonic() - start) * 1000)
             items.append(_Item(feed, "feed", status="failed", reason=exc.message, ms=ms))
-            log.warning("%s | feed | failed: %s | %d ms", feed, exc.message, ms)
+            log.warning("%s | feed | failed: %s | %d ms", _shown(feed), _shown(exc.message), ms)
             continue
         log.info(
             "%s | feed | %d items | %d ms",
-            feed,
+            _shown(feed),
             len(entries),
             int((time.monotonic() - start) * 1000),
         )
@@ -473,7 +380,9 @@ def _gather(options: DailyOptions, policy: object) -> list[_Item]:
 
 
 def _expand(spec: str, require_dir: bool = False) -> list[_Item]:
-    if spec.startswith(("http://", "https://")):
+    from briefing.pipeline import is_url
+
+    if is_url(spec):
         return [_url_item(spec)]
     path = Path(spec)
     if path.is_dir():
@@ -496,16 +405,18 @@ def _read_url_list(path: Path) -> list[str]:
     return [line.strip() for line in lines if line.strip() and not line.lstrip().startswith("#")]
 
 
-def _load(item: _Item, policy: object, reporter: _Reporter) -> None:
-    from briefing.sources.fetch import fetch_article
-    from briefing.sources.files import read_source
+def _load(item: _Item, policy: FetchPolicy, reporter: _Reporter) -> None:
+    from briefing.pipeline import read_url
+    from briefing.sources import read_source
 
     start = time.monotonic()
     try:
+        # By the kind given when gathered, never by the look of the name: a feed's link is
+        # fetched (or refused) as a URL, never opened as a local file.
         if item.kind == "file":
             item.article = read_source(item.location)
         else:
-            article = fetch_article(item.location, policy)  # type: ignore[arg-type]
+            article = read_url(item.location, policy)
             if item.kind == "feed":
                 source = article.source.model_copy(update={"kind": "feed"})
                 article = article.model_copy(update={"source": source})
@@ -552,23 +463,3 @@ def _dedupe_texts(items: list[_Item]) -> list[_Item]:
         else:
             seen[sha] = item.location
     return duplicates
-
-
-_MONTHS = (
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-)
-
-
-def _long_date(day: date) -> str:
-    return f"{day.day} {_MONTHS[day.month - 1]} {day.year}"  # not locale-dependent

@@ -7,8 +7,8 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from briefing import __version__
 from briefing.config import Settings, default_config_path, describe
+from briefing.version import __version__
 
 # A short article for --probe: enough for every field of the briefing schema.
 PROBE_TITLE = "Harbour reopens after storm"
@@ -87,7 +87,7 @@ def _prompt_lock() -> str:
 
 
 def _endpoint(settings: Settings) -> Check:
-    from briefing.summarisers.openai.summariser import host_of
+    from briefing.summarisers.openai.requests import host_of
 
     host = host_of(settings.base_url)
     try:

@@ -1,15 +1,60 @@
-"""Our exceptions. Each carries the process exit code documented in the README."""
+"""Our exceptions. Each carries one of the process exit codes declared here.
+
+Each exit code is declared once, with a short label and its meaning; ``briefing --help`` and
+the README's exit-code table (``briefing.docs``, run by cog) are made from ``ALL_EXIT_CODES``.
+"""
 
 from __future__ import annotations
 
-# Exit codes (README "Exit codes"; ../shared/design.md).
-EXIT_OK = 0
-EXIT_FAILURE = 1
-EXIT_USAGE = 2
-EXIT_PARTIAL = 3
-EXIT_MODEL = 4
-EXIT_LOCKED = 5
-EXIT_TEMPFAIL = 75
+from typing import NamedTuple
+
+
+class ExitCode(NamedTuple):
+    label: str  # a word or two, for `briefing --help`
+    meaning: str  # one line, for the README: when a run ends with it
+
+
+# Not named EXIT_*: those names are the codes themselves (tests/test_readme.py collects them).
+ALL_EXIT_CODES: dict[int, ExitCode] = {}
+
+
+def _exit_code(code: int, label: str, meaning: str = "") -> int:
+    ALL_EXIT_CODES[code] = ExitCode(label, meaning)
+    return code
+
+
+EXIT_OK = _exit_code(0, "ok")
+EXIT_FAILURE = _exit_code(
+    1,
+    "failure",
+    "rendering, writing the output, `doctor` found a problem, `--strict` refused the briefing; "
+    "`daily`: nothing could be summarised, for reasons other than the model",
+)
+EXIT_USAGE = _exit_code(
+    2,
+    "usage or bad input",
+    "missing, folder, unreadable, empty, binary, undecodable or too-short article; a web page "
+    "that cannot be read (private address refused, HTTP 4xx, not an article, too big, too many "
+    "redirects); unknown option value; bad config or prompt",
+)
+EXIT_PARTIAL = _exit_code(
+    3, "partial", "a digest was produced but some sources failed (daily digests)"
+)
+EXIT_MODEL = _exit_code(
+    4,
+    "model/API failure",
+    "bad key, wrong model or URL, refusal, truncated or invalid answer, timeout, retries "
+    "exhausted; `daily`: every source failed on the model, nothing written",
+)
+EXIT_LOCKED = _exit_code(5, "locked", "another run holds the lock for this output")
+EXIT_TEMPFAIL = _exit_code(
+    75,
+    "temporary failure",
+    "retry later, e.g. the model's server asked (429/503 `Retry-After`) for a wait past the "
+    "deadline; the message says when; `build`/`preview` of a URL that cannot be fetched for now "
+    "(no connection, unknown host, past `--fetch-timeout`, HTTP 408, 429 or 5xx); `daily`: the "
+    "model was unavailable for every source (connections refused), nothing written",
+)
 
 
 class BriefingError(Exception):

@@ -6,14 +6,16 @@ The JSON contract (``--format json``) is ``Briefing.model_dump(mode="json")``; s
 
 from __future__ import annotations
 
-import math
 from datetime import datetime
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+# Counted per script: Chinese and Japanese have no spaces between words (text/words.py).
+from briefing.text.words import WORDS_PER_MINUTE as WORDS_PER_MINUTE  # re-exported
+from briefing.text.words import count_words, reading_minutes
+
 SCHEMA_VERSION = 1
-WORDS_PER_MINUTE = 230  # adult reading speed for non-fiction prose
 
 SourceKind = Literal["file", "stdin", "url", "feed"]
 ActorKind = Literal["state", "organisation", "armed group", "person", "other"]
@@ -47,11 +49,11 @@ class Article(Strict):
 
     @property
     def word_count(self) -> int:
-        return len(self.text.split())
+        return count_words(self.text)
 
     @property
     def reading_minutes(self) -> int:
-        return max(1, math.ceil(self.word_count / WORDS_PER_MINUTE))
+        return reading_minutes(self.text)
 
 
 class Grounded(Strict):

@@ -44,21 +44,36 @@ def choose_format(fmt: str | None, output: str | Path | None) -> str:
     return chosen
 
 
+def output_path(output: str | Path | None, default_name: str) -> Path:
+    """The file to write: ``output`` itself, or ``default_name`` inside it when it is a folder.
+
+    ``output`` is a folder when it exists as one or ends with a separator; None means the
+    default ``output/`` folder under the current directory. One rule for a briefing and a
+    digest, so ``-o`` means the same to ``build`` and ``daily``.
+    """
+    if output is None:
+        return DEFAULT_OUTPUT_DIR / default_name
+    if Path(output).is_dir() or str(output).endswith(("/", os.sep)):
+        return Path(output) / default_name
+    return Path(output)
+
+
+def briefing_file_name(title: str, fmt: str, day: date) -> str:
+    """The default name of a briefing: ``<YYYY-MM-DD>-<slug of the title>.<fmt>``."""
+    return f"{day.isoformat()}-{slugify(title)}.{fmt}"
+
+
+def digest_file_name(day: date, fmt: str) -> str:
+    """The default name of a daily digest: ``briefing-<YYYY-MM-DD>.<fmt>``."""
+    return f"briefing-{day.isoformat()}.{fmt}"
+
+
 def resolve_output(
     output: str | Path | None, *, title: str, fmt: str, day: date, source: Path | None = None
 ) -> Path:
-    """The file to write: ``output`` itself, or ``<dir>/<YYYY-MM-DD>-<slug>.<fmt>``.
-
-    ``output`` is a folder when it exists as one or ends with a separator; None means the
-    default ``output/`` folder under the current directory.
-    """
-    name = f"{day.isoformat()}-{slugify(title)}.{fmt}"
-    if output is None:
-        target = DEFAULT_OUTPUT_DIR / name
-    elif Path(output).is_dir() or str(output).endswith(("/", os.sep)):
-        target = Path(output) / name
-    else:
-        target = Path(output)
+    """The file to write for one briefing: ``output`` itself, or
+    ``<dir>/<YYYY-MM-DD>-<slug>.<fmt>`` (see :func:`output_path`); never ``source`` itself."""
+    target = output_path(output, briefing_file_name(title, fmt, day))
     if source is not None and target.exists() and _same_file(target, source):
         raise InputError(f"refusing to overwrite the article itself: {target}")
     return target

@@ -1,9 +1,16 @@
-"""Build one briefing: load -> summarise -> render -> write. The only entry point the CLI calls."""
+"""Build one briefing: load -> summarise -> render -> write. The core of ``build`` and
+``preview``; ``daily`` shares its loading (files and URLs) and its rendering.
+
+A SOURCE is a file, ``-`` for standard input, or an http(s) URL. A URL is fetched by the safe
+fetcher of :mod:`briefing.sources` under the same policy as ``daily`` (private addresses
+refused unless ``allow_private``; pinned connections; a deadline; size and type limits).
+"""
 
 from __future__ import annotations
 
 import logging
 import os
+import re
 import tempfile
 from dataclasses import dataclass, field
 from datetime import date
@@ -11,10 +18,10 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from briefing.config import Settings
-from briefing.errors import ConfigError
-from briefing.model import Article, Briefing
+from briefing.errors import EXIT_TEMPFAIL, ConfigError, InputError, TemporaryError
+from briefing.model import Article, Briefing, Digest
 from briefing.output import FORMATS, atomic_write, choose_format, resolve_output
-from briefing.sources.files import read_source
+from briefing.sources import FetchError, FetchPolicy, fetch_article, read_source
 from briefing.summarisers import Summariser, make_summariser
 
 
@@ -72,27 +79,111 @@ def pdf_options(settings: Settings) -> dict[str, Any]:
     }
 
 
-def render_document(briefing: Briefing, fmt: str, settings: Settings | None = None) -> bytes:
-    """The briefing as the bytes of a PDF, a self-contained HTML draft or JSON."""
+def render_document(
+    document: Briefing | Digest, fmt: str, settings: Settings | None = None
+) -> bytes:
+    """A briefing or a day's digest as the bytes of a PDF, a self-contained HTML draft or
+    JSON: one render path for ``build``, ``preview`` and ``daily``."""
     if fmt == "json":
-        return (briefing.model_dump_json(indent=2) + "\n").encode("utf-8")
+        return (document.model_dump_json(indent=2) + "\n").encode("utf-8")
+    if fmt not in FORMATS:
+        raise ConfigError(f"unknown format {fmt!r} (choose from: {', '.join(FORMATS)})")
     from briefing import render  # WeasyPrint is imported only when a document is rendered
 
     settings = settings or Settings()
     try:
-        html = render.render_html(briefing, **html_options(settings))
+        if isinstance(document, Digest):
+            html = render.render_digest_html(document, **html_options(settings))
+            if fmt == "html":
+                return html.encode("utf-8")
+            return render.render_digest_pdf(html, document, **pdf_options(settings))
+        html = render.render_html(document, **html_options(settings))
         if fmt == "html":
             return html.encode("utf-8")
-        if fmt == "pdf":
-            return render.render_pdf(html, briefing, **pdf_options(settings))
+        return render.render_pdf(html, document, **pdf_options(settings))
     except ValueError as exc:  # an option the renderer refuses (marking, PDF variant, ...)
         raise ConfigError(str(exc)) from None
-    raise ConfigError(f"unknown format {fmt!r} (choose from: {', '.join(FORMATS)})")
+
+
+# --- reading the article: a file, standard input or a URL ---------------------------------
+
+# The user:password@ of a URL: used to fetch (HTTP Basic), never shown or written.
+_CREDENTIALS = re.compile(r"(?<=://)[^/?#\s]*@")
+
+
+class FetchUnavailable(FetchError, TemporaryError):
+    """A URL that could not be fetched *for now* (no answer in time, DNS or connection
+    failure, HTTP 408, 429 or 5xx): exit 75, so a scheduler tries again later. Still a
+    FetchError, for callers that catch those."""
+
+    exit_code = EXIT_TEMPFAIL
+
+    def __init__(self, url: str, problem: str) -> None:
+        super().__init__(url, problem, transient=True)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (type(self), (self.url, self.problem))
+
+
+def is_url(source: str) -> bool:
+    """True when a SOURCE names a web page (http or https) rather than a file."""
+    return source[:8].lower().startswith(("http://", "https://"))
+
+
+def without_credentials(text: str) -> str:
+    """``text`` with the ``user:password@`` part of any URL in it removed."""
+    return _CREDENTIALS.sub("", text)
+
+
+def fetch_policy(settings: Settings) -> FetchPolicy:
+    """The fetch policy the settings ask for (``allow_private``, ``fetch_timeout``)."""
+    return FetchPolicy(allow_private=settings.allow_private, deadline=settings.fetch_timeout)
+
+
+def load_article(
+    source: str,
+    *,
+    policy: FetchPolicy,
+    stdin: BinaryIO | None = None,
+    title: str | None = None,
+) -> Article:
+    """Read the article SOURCE names: an http(s) URL (:func:`read_url`), ``-`` for ``stdin``,
+    or a file. ``title`` replaces the one found in the article."""
+    if is_url(source):
+        return read_url(source, policy, title=title)
+    return read_source(source, stdin, title=title)
+
+
+def read_url(url: str, policy: FetchPolicy, *, title: str | None = None) -> Article:
+    """Fetch the page at ``url`` under ``policy`` and extract its article.
+
+    A page that cannot be read is an :class:`InputError` (exit 2: a private address refused,
+    HTTP 404, a type that is not an article, too big, too short, not http or https); one that
+    cannot be fetched *for now* is :class:`FetchUnavailable` (exit 75). Messages and
+    ``source.location`` (the page's URL after redirects) never show credentials embedded in
+    the URL.
+    """
+    try:
+        article = fetch_article(url, policy)
+    except FetchError as exc:
+        shown, problem = without_credentials(exc.url), without_credentials(exc.problem)
+        if exc.transient:
+            raise FetchUnavailable(shown, problem) from None
+        raise FetchError(shown, problem) from None
+    except InputError as exc:  # the page's text: empty, binary, too short
+        raise InputError(without_credentials(exc.message)) from None
+    location = without_credentials(article.source.location)
+    update: dict[str, Any] = {"source": article.source.model_copy(update={"location": location})}
+    if title:
+        update["title"] = " ".join(title.split())
+    return article.model_copy(update=update)
 
 
 def _load(options: BuildOptions, stdin: BinaryIO | None) -> tuple[Summariser, Article]:
     summariser = make_summariser(options.settings)  # bad settings fail before reading input
-    article = read_source(options.source, stdin, title=options.title)
+    article = load_article(
+        options.source, policy=fetch_policy(options.settings), stdin=stdin, title=options.title
+    )
     return summariser, article
 
 
@@ -129,15 +220,30 @@ def summarise(settings: Settings, summariser: Summariser, article: Article) -> B
 
 def build(options: BuildOptions, stdin: BinaryIO | None = None) -> BuildResult:
     """Read the article, summarise it, render it and write it atomically. Returns what was done."""
-    fmt = choose_format(options.fmt, options.output)
+    fmt = choose_format(options.fmt, options.output)  # a bad --format fails before reading
     summariser, article = _load(options, stdin)
+    return _build(article, summariser, options, fmt)
+
+
+def build_article(article: Article, options: BuildOptions) -> BuildResult:
+    """:func:`build` for an article already read (``options.source`` is not read)."""
+    fmt = choose_format(options.fmt, options.output)
+    summariser = make_summariser(options.settings)
+    if options.title:
+        article = article.model_copy(update={"title": " ".join(options.title.split())})
+    return _build(article, summariser, options, fmt)
+
+
+def _build(
+    article: Article, summariser: Summariser, options: BuildOptions, fmt: str
+) -> BuildResult:
     # The output is settled before the (possibly slow, paid) model call, so a bad -o fails fast.
     path = resolve_output(
         options.output,
         title=article.title,  # from the article or --title, never from model output
         fmt=fmt,
         day=options.day or date.today(),
-        source=Path(options.source) if options.source != "-" else None,
+        source=Path(article.source.location) if article.source.kind == "file" else None,
     )
     announce(options.settings, summariser)
     briefing = summarise(options.settings, summariser, article)

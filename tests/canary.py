@@ -2,45 +2,35 @@
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
+from tests.http_base import LoopbackServer, QuietHandler
 
-class Canary:
-    """A local HTTP server that counts every request it receives."""
+
+class Canary(LoopbackServer):
+    """A local HTTP server that counts every request it receives (answering a little CSS)."""
+
+    thread_name = "test-canary"
+    methods = frozenset({"GET", "POST"})
 
     def __init__(self) -> None:
+        super().__init__()
         self.hits: list[str] = []
-        canary = self
+        self.start()
+        self.url = f"http://127.0.0.1:{self.port}"
 
-        class Handler(BaseHTTPRequestHandler):
-            def do_GET(self) -> None:
-                canary.hits.append(self.path)
-                self.send_response(200)
-                self.send_header("Content-Type", "text/css")
-                self.end_headers()
-                self.wfile.write(b"body{}")
-
-            do_POST = do_GET
-
-            def log_message(self, format: str, *args: object) -> None:
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-        self.thread.start()
-
-    def close(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
+    def handle_request(self, h: QuietHandler) -> None:
+        self.hits.append(h.path)
+        h.send_response(200)
+        h.send_header("Content-Type", "text/css")
+        h.send_header("Content-Length", "6")
+        h.end_headers()
+        h.wfile.write(b"body{}")
 
 
 @pytest.fixture
 def canary() -> Iterator[Canary]:
-    server = Canary()
-    yield server
-    server.close()
+    with Canary() as server:
+        yield server

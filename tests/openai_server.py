@@ -47,13 +47,13 @@ import uuid
 from collections import deque
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import jsonschema
 import pytest
 
 from tests import schema_fill, strict_rules
+from tests.http_base import LoopbackServer, QuietHandler
 
 __all__ = ["FakeOpenAI", "RecordedRequest", "Reply", "openai_server"]
 
@@ -253,36 +253,6 @@ class Reply:
         return json.dumps(body).encode("utf-8")
 
 
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-    block_on_close = False  # close() must not wait for handlers that are sleeping
-    fake: FakeOpenAI
-
-
-class _Handler(BaseHTTPRequestHandler):
-    server: _Server
-    protocol_version = "HTTP/1.1"  # keep-alive, like the real API; we always send lengths
-    timeout = 30  # an idle keep-alive connection's thread gives up after this
-
-    def log_message(self, format: str, *args: Any) -> None:
-        pass
-
-    def do_GET(self) -> None:
-        self.server.fake._handle(self)
-
-    def do_POST(self) -> None:
-        self.server.fake._handle(self)
-
-    def do_PUT(self) -> None:
-        self.server.fake._handle(self)
-
-    def do_PATCH(self) -> None:
-        self.server.fake._handle(self)
-
-    def do_DELETE(self) -> None:
-        self.server.fake._handle(self)
-
-
 _CHAT_PATH = "/v1/chat/completions"
 # Arguments the Chat Completions endpoint takes (OpenAI's API reference); others are a 400.
 _CHAT_PARAMS = frozenset(
@@ -326,10 +296,14 @@ _CHAT_PARAMS = frozenset(
 _MODELS_PATH = "/v1/models"
 
 
-class FakeOpenAI:
+class FakeOpenAI(LoopbackServer):
     """An OpenAI-compatible server on 127.0.0.1 for tests. See the module docstring."""
 
+    thread_name = "fake-openai-server"
+    methods = frozenset({"GET", "POST", "PUT", "PATCH", "DELETE"})
+
     def __init__(self, *, models: list[str] | None = None) -> None:
+        super().__init__()
         self.default: Reply | None = None
         self.models: list[str] = list(models) if models is not None else ["gpt-test"]
         self.require_key: str | None = None
@@ -342,53 +316,9 @@ class FakeOpenAI:
         self._lock = threading.Lock()
         self._queue: deque[Reply] = deque()
         self._requests: list[RecordedRequest] = []
-        self._stopping = threading.Event()
-        self._httpd: _Server | None = None
-        self._thread: threading.Thread | None = None
+        self._answered = 0
 
-    # --- lifecycle ----------------------------------------------------------------------
-
-    def start(self) -> FakeOpenAI:
-        if self._httpd is not None:
-            return self
-        self._stopping.clear()
-        httpd = _Server(("127.0.0.1", 0), _Handler)
-        httpd.fake = self
-        self._httpd = httpd
-        self._thread = threading.Thread(
-            target=httpd.serve_forever,
-            kwargs={"poll_interval": 0.02},
-            name="fake-openai-server",
-            daemon=True,
-        )
-        self._thread.start()
-        return self
-
-    def close(self) -> None:
-        """Stop serving. Returns promptly even if a handler is in a ``Reply.hang``."""
-        self._stopping.set()
-        httpd, self._httpd = self._httpd, None
-        if httpd is None:
-            return
-        httpd.shutdown()
-        httpd.server_close()
-        if self._thread is not None:
-            self._thread.join(timeout=5)
-            self._thread = None
-
-    def __enter__(self) -> FakeOpenAI:
-        return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
-    # --- test-facing API ----------------------------------------------------------------
-
-    @property
-    def port(self) -> int:
-        if self._httpd is None:
-            raise RuntimeError("server is not running")
-        return int(self._httpd.server_address[1])
+    # --- test-facing API (start, close, port: see LoopbackServer) ------------------------
 
     @property
     def url(self) -> str:
@@ -418,13 +348,19 @@ class FakeOpenAI:
             return [r for r in self._requests if r.method == "POST" and r.path == _CHAT_PATH]
 
     @property
+    def answered(self) -> int:
+        """Replies written in full (one still in a hang, or cut short by close(), is not)."""
+        with self._lock:
+            return self._answered
+
+    @property
     def chat_calls(self) -> int:
         """Number of ``POST /v1/chat/completions`` received (including rejected ones)."""
         return len(self.chat_requests)
 
     # --- request handling (runs in handler threads) -------------------------------------
 
-    def _handle(self, h: _Handler) -> None:
+    def handle_request(self, h: QuietHandler) -> None:
         path, _, query = h.path.partition("?")
         raw = self._read_body(h)
         body: Any | None = None
@@ -448,7 +384,7 @@ class FakeOpenAI:
         self._send(h, self._route(h.command, path, headers, raw, body), body)
 
     @staticmethod
-    def _read_body(h: _Handler) -> bytes:
+    def _read_body(h: QuietHandler) -> bytes:
         length = h.headers.get("Content-Length")
         if not length:
             return b""
@@ -630,8 +566,8 @@ class FakeOpenAI:
             headers={"x-should-retry": "false"},
         )
 
-    def _send(self, h: _Handler, reply: Reply, request_body: Any | None) -> None:
-        if reply.delay > 0 and self._stopping.wait(reply.delay):
+    def _send(self, h: QuietHandler, reply: Reply, request_body: Any | None) -> None:
+        if reply.delay > 0 and self.stopping.wait(reply.delay):
             h.close_connection = True  # closing down: drop the connection unanswered
             return
         payload = reply.encode(request_body if isinstance(request_body, dict) else None)
@@ -648,6 +584,9 @@ class FakeOpenAI:
             h.wfile.flush()
         except OSError:  # the client gave up (e.g. timed out) before we answered
             h.close_connection = True
+            return
+        with self._lock:
+            self._answered += 1
 
 
 @pytest.fixture

@@ -1,4 +1,4 @@
-"""Bad input through the installed command: one line naming the problem, exit code, no file."""
+"""Bad input through the command: one line naming the problem, exit code, no file."""
 
 from __future__ import annotations
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import itertools
 import json
 import random
-import time
 from pathlib import Path
 
 import pytest
@@ -178,14 +177,12 @@ def test_every_cut_is_at_whitespace_for_real_text() -> None:
             assert before.isspace() or after.isspace() or before in ".!?…", (before, after)
 
 
-def test_fast_on_100k_words(tmp_path: Path) -> None:
+def test_100k_words(tmp_path: Path) -> None:
+    """Correct on a 100k-word article (its speed: benchmarks/bench_scaling.py)."""
     text = long_text(100_000)
     assert len(text.split()) >= 100_000
-    start = time.perf_counter()
     estimate = estimate_tokens(text)
     chunks = split_into_chunks(text, 8_000)
-    elapsed = time.perf_counter() - start
-    assert elapsed < 1.0, f"{elapsed:.2f} s"
     assert estimate > 100_000
     assert len(chunks) >= estimate // 8_000
     assert_exact_cover(text, chunks, 8_000)

@@ -45,13 +45,9 @@ def statuses(data: dict[str, Any]) -> dict[str, tuple[str, str | None]]:
 
 
 @pytest.fixture
-def model(openai_server: FakeOpenAI, monkeypatch: pytest.MonkeyPatch) -> FakeOpenAI:
-    monkeypatch.setenv("OPENAI_BASE_URL", openai_server.url)
-    monkeypatch.setenv("OPENAI_API_KEY", KEY)
-    monkeypatch.setenv("BRIEFING_MODEL", "gpt-test")
-
-    openai_server.default = Reply.dynamic(answer)
-    return openai_server
+def model(llm: FakeOpenAI) -> FakeOpenAI:
+    llm.default = Reply.dynamic(answer)
+    return llm
 
 
 def answer(body: dict[str, Any], delay: float = 0.0) -> Reply:

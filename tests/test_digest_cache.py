@@ -37,12 +37,9 @@ ARTICLES = [EXAMPLES / "baltic-cable.md", SAMPLE]
 
 
 @pytest.fixture
-def model(openai_server: FakeOpenAI, monkeypatch: pytest.MonkeyPatch) -> FakeOpenAI:
-    monkeypatch.setenv("OPENAI_BASE_URL", openai_server.url)
-    monkeypatch.setenv("OPENAI_API_KEY", KEY)
-    monkeypatch.setenv("BRIEFING_MODEL", "gpt-test")
-    openai_server.default = Reply.fill()
-    return openai_server
+def model(llm: FakeOpenAI) -> FakeOpenAI:
+    llm.default = Reply.fill()
+    return llm
 
 
 @pytest.fixture

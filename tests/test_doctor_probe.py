@@ -16,15 +16,6 @@ from tests.openai_server import FakeOpenAI, Reply
 KEY = "sk-test-probe-9a8b"
 
 
-@pytest.fixture
-def llm(openai_server: FakeOpenAI, monkeypatch: pytest.MonkeyPatch) -> FakeOpenAI:
-    monkeypatch.setenv("OPENAI_BASE_URL", openai_server.url)
-    monkeypatch.setenv("OPENAI_API_KEY", KEY)
-    monkeypatch.setenv("BRIEFING_MODEL", "gpt-test")
-    openai_server.require_key = KEY
-    return openai_server
-
-
 def probe_line(stdout: str) -> str:
     lines = [line for line in stdout.splitlines() if " probe: " in line]
     assert len(lines) == 1, stdout

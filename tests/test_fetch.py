@@ -26,15 +26,10 @@ import pytest
 
 from briefing.errors import EXIT_USAGE, ConfigError, InputError
 from briefing.sources import feeds as feeds_module
+from briefing.sources.addresses import is_private_address
 from briefing.sources.feeds import FeedItem, parse_feed, read_feed
-from briefing.sources.fetch import (
-    Accept,
-    FetchError,
-    FetchPolicy,
-    fetch,
-    fetch_article,
-    is_private_address,
-)
+from briefing.sources.http import Accept, FetchError, FetchPolicy, fetch
+from briefing.sources.web import fetch_article
 from tests.web_server import (
     ARTICLE_TITLE,
     RSS,
@@ -231,7 +226,8 @@ def test_deadline(web_server: WebServer, path: str) -> None:
     elapsed = time.monotonic() - start
     assert str(error) == f"{url}: took longer than 0.5 s (deadline)"
     assert error.transient is True
-    assert 0.45 < elapsed < 1.0
+    assert elapsed > 0.45  # it waited for the deadline
+    assert web_server.answered == []  # and gave up while the page was still coming
 
 
 def test_deadline_is_total_across_redirects(web_server: WebServer) -> None:
@@ -239,27 +235,26 @@ def test_deadline_is_total_across_redirects(web_server: WebServer) -> None:
         web_server.route(f"/lag/{n}", Page.redirect(f"/lag/{n - 1}", delay=0.3))
     web_server.route("/lag/0", Page("<p>late</p>", delay=0.3))
     url = web_server.url("/lag/4")
-    start = time.monotonic()
     error = fails(url, local(deadline=1.0))
     assert str(error) == f"{url}: took longer than 1 s (deadline)"
-    assert time.monotonic() - start < 1.4
-    assert len(web_server.paths) == 4
+    # Cut during the fourth hop (0.9-1.2 s): no hop alone came near the deadline.
+    assert web_server.paths == ["/lag/4", "/lag/3", "/lag/2", "/lag/1"]
 
 
 def test_deadline_covers_name_resolution() -> None:
-    release = threading.Event()
+    release, resolved = threading.Event(), threading.Event()
 
     def hanging_dns(host: str) -> list[str]:
         release.wait(10)
+        resolved.set()
         return [PUBLIC_IP]
 
-    start = time.monotonic()
     try:
         error = fails("http://slow-dns.test/", FetchPolicy(deadline=0.3, resolver=hanging_dns))
+        assert not resolved.is_set()  # it gave up while the name was still being resolved
     finally:
         release.set()
     assert str(error) == "http://slow-dns.test/: took longer than 0.3 s (deadline)"
-    assert time.monotonic() - start < 0.8
 
 
 @pytest.mark.parametrize("path", ["/big", "/big-stream", "/bomb"])

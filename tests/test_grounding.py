@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import random
-import time
 from pathlib import Path
 
 import pytest
@@ -250,7 +249,8 @@ def _long_article(rng: random.Random, words: int) -> str:
     return "\n\n".join(paragraphs).replace("ka ", "ka’s ").replace(" lo ", " lo — ")
 
 
-def test_speed_on_a_100k_word_article() -> None:
+def test_a_100k_word_article() -> None:
+    """Correct verdicts on a 100k-word article (its speed: benchmarks/bench_scaling.py)."""
     rng = random.Random(7)
     text = _long_article(rng, 100_000)
     article = article_from_text(text, name="long", kind="file")
@@ -264,13 +264,9 @@ def test_speed_on_a_100k_word_article() -> None:
         changed.append(" ".join(span))
         fabricated.append(" ".join(rng.choices(words, k=15)))
     briefing = make_briefing(actors=[], risks=[risk(q) for q in real + changed + fabricated])
-    started = time.perf_counter()
     grounded = ground(article, briefing)
-    elapsed = time.perf_counter() - started
-    print(f"grounded 30 quotes against {len(words)} words in {elapsed:.3f} s")
     verdicts = [r.supported for r in grounded.risks]
     assert verdicts == [True] * 20 + [False] * 10
-    assert elapsed < 2.0
 
 
 def test_unsupported_items_ignores_unchecked_items() -> None:

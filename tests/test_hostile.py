@@ -1,4 +1,4 @@
-"""Hostile input end to end, through the installed command: markup shown as text, no fetch,
+"""Hostile input end to end, through the command: markup shown as text, no fetch,
 no embedded file, huge and binary input refused early, names never taken from model text."""
 
 from __future__ import annotations

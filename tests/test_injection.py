@@ -7,16 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from briefing.checks.injection import (
-    MODEL_DETAIL,
-    apply_injection_flags,
-    detect,
-    hidden_characters,
-    injection_flags,
-    sanitise,
-    sanitise_report,
-    urls_in,
-)
+from briefing.checks.injection import detect, hidden_characters, sanitise, sanitise_report
+from briefing.checks.untrusted import MODEL_DETAIL, apply_injection_flags, injection_flags, urls_in
 from briefing.model import Article, Briefing, Flag
 from briefing.sources.files import article_from_text, read_source
 from tests.factories import make_briefing, make_flag

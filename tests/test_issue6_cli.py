@@ -1,4 +1,4 @@
-"""Issue 6 through the installed command: template override, compact style, marking, PDF
+"""Issue 6 through the command: template override, compact style, marking, PDF
 variants, templates list/show."""
 
 from __future__ import annotations

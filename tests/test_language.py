@@ -10,7 +10,7 @@ import pytest
 
 from briefing.errors import ConfigError
 from briefing.text.languages import detect, matches, resolve
-from tests.conftest import SAMPLE, RunCli
+from tests.conftest import SAMPLE, RunCli, use_model_server
 from tests.openai_server import FakeOpenAI, Reply
 from tests.test_openai_summariser import KEY, good_draft
 
@@ -35,9 +35,8 @@ def french_draft() -> dict[str, Any]:
 
 @pytest.fixture
 def llm(openai_server: FakeOpenAI, monkeypatch: pytest.MonkeyPatch) -> FakeOpenAI:
-    monkeypatch.setenv("OPENAI_BASE_URL", openai_server.url)
-    monkeypatch.setenv("OPENAI_API_KEY", KEY)
-    return openai_server
+    """The default model (no BRIEFING_MODEL); any key accepted."""
+    return use_model_server(monkeypatch, openai_server, KEY, model=None, require_key=False)
 
 
 def test_language_requested_and_recorded(llm: FakeOpenAI, run_cli: RunCli, isolated: Path) -> None:

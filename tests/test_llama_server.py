@@ -6,7 +6,7 @@ imitates that. The model is tiny and writes noise (``tests/llama_model.py``): th
 protocol, schema validity, grounding verdicts and exit codes, never the content, except that
 every quote the model writes is one of its junk words, so no item is ever supported.
 
-Each case runs the installed command with ``OPENAI_BASE_URL`` pointing at the server and no API
+Each case runs the command with ``OPENAI_BASE_URL`` pointing at the server and no API
 key (a local server needs none).
 """
 

@@ -1,4 +1,4 @@
-"""Long articles are briefed map-reduce, never truncated: the installed command against a real
+"""Long articles are briefed map-reduce, never truncated: the command against a real
 OpenAI-compatible HTTP server on 127.0.0.1, with a small input budget."""
 
 from __future__ import annotations
@@ -32,13 +32,9 @@ _PART = re.compile(r"^Title: (?P<title>.*) \(part (?P<i>\d+) of (?P<n>\d+)\)$", 
 
 
 @pytest.fixture
-def llm(openai_server: FakeOpenAI, monkeypatch: pytest.MonkeyPatch) -> FakeOpenAI:
-    monkeypatch.setenv("OPENAI_BASE_URL", openai_server.url)
-    monkeypatch.setenv("OPENAI_API_KEY", KEY)
-    monkeypatch.setenv("BRIEFING_MODEL", "gpt-test")
+def llm(llm: FakeOpenAI, monkeypatch: pytest.MonkeyPatch) -> FakeOpenAI:
     monkeypatch.setenv("BRIEFING_MAX_INPUT_TOKENS", str(BUDGET))
-    openai_server.require_key = KEY
-    return openai_server
+    return llm
 
 
 @pytest.fixture
@@ -139,16 +135,29 @@ def build(run_cli: RunCli, source: Path, *extra: str) -> Any:
 def test_long_article_is_briefed_map_reduce(
     llm: FakeOpenAI, run_cli: RunCli, isolated: Path, long_article: Path
 ) -> None:
-    arrivals: list[float] = []
     lock = threading.Lock()
-    inner = answer(delay=0.5)
+    in_flight, peak = 0, 0
+    company = threading.Event()  # set once two requests are in the server at the same time
+    inner = answer()
 
-    def timed(body: dict[str, Any]) -> Reply:
+    def held(body: dict[str, Any]) -> Reply:
+        """Each answer takes 0.5 s, and the first waits (10 s at most) until a second request
+        is in: parts sent one by one would leave it waiting alone."""
+        nonlocal in_flight, peak
         with lock:
-            arrivals.append(time.monotonic())
-        return inner.resolve(body)
+            in_flight += 1
+            peak = max(peak, in_flight)
+            if in_flight >= 2:
+                company.set()
+        try:
+            company.wait(10)
+            time.sleep(0.5)
+            return inner.resolve(body)
+        finally:
+            with lock:
+                in_flight -= 1
 
-    llm.default = Reply.dynamic(timed)
+    llm.default = Reply.dynamic(held)
     result = build(run_cli, long_article, "-v")
     assert result.returncode == 0, result.stderr
     article = read_source(str(long_article))
@@ -214,10 +223,8 @@ def test_long_article_is_briefed_map_reduce(
     }
     assert data["provenance"]["prompt"]["name"] == "briefing"
 
-    # Chunks ran concurrently, at most four at a time (each answer takes 0.5 s).
-    starts = sorted(arrivals)[:n]
-    overlap = max(sum(1 for s in starts if s <= t < s + 0.5) for t in starts)
-    assert 2 <= overlap <= 4
+    # Chunks ran concurrently, at most four at a time.
+    assert company.is_set() and 2 <= peak <= 4
 
 
 def test_short_article_makes_one_call_without_split(

@@ -2,7 +2,7 @@
 
 Reasoning models (o-series, gpt-5) take max_completion_tokens and no temperature; a model the
 name policy does not know learns it from the server's 400s. Every case but the pure policy
-table runs the installed command against the strict test server on 127.0.0.1, whose
+table runs the command against the strict test server on 127.0.0.1, whose
 ``reasoning_models`` refuse max_tokens and temperature like OpenAI's.
 """
 
@@ -24,7 +24,7 @@ from briefing.summarisers.openai.params import (
     Wanted,
     traits_of,
 )
-from tests.conftest import SAMPLE, RunCli, files_under
+from tests.conftest import SAMPLE, RunCli, files_under, use_model_server
 from tests.openai_server import FakeOpenAI, Reply
 
 KEY = "sk-test-params-5e6f"
@@ -34,9 +34,8 @@ REASONING_LIMIT = PROMPT_MAX_TOKENS + REASONING_TOKENS
 
 @pytest.fixture
 def llm(openai_server: FakeOpenAI, monkeypatch: pytest.MonkeyPatch) -> FakeOpenAI:
-    monkeypatch.setenv("OPENAI_BASE_URL", openai_server.url)
-    monkeypatch.setenv("OPENAI_API_KEY", KEY)
-    openai_server.require_key = KEY
+    """The default model (no BRIEFING_MODEL), answering with the request's schema."""
+    use_model_server(monkeypatch, openai_server, KEY, model=None)
     openai_server.default = Reply.fill()
     return openai_server
 

@@ -6,7 +6,6 @@ import hashlib
 import json
 import random
 import re
-import time
 from pathlib import Path
 
 import pytest
@@ -15,8 +14,8 @@ import briefing
 from briefing.errors import BriefingError
 from briefing.model import Article, Briefing, Source
 from briefing.sources.files import read_source
-from briefing.summarisers.offline.actors import _assign
 from briefing.summarisers.offline.judgement import find_risks
+from briefing.summarisers.offline.roles import assign_roles as _assign
 from briefing.summarisers.offline.summariser import OfflineSummariser
 from briefing.text import gazetteer
 from briefing.text.lines import lead_line, self_contained, strip_opening, trim_line
@@ -269,16 +268,13 @@ def test_whitespace_only_text_is_an_input_error() -> None:
         OfflineSummariser().summarise(make_article("   \n\n  "))
 
 
-def test_100k_word_article_is_fast() -> None:
+def test_100k_word_article() -> None:
+    """Summarised (its speed: benchmarks/bench_scaling.py)."""
     base = SYRIA.read_text(encoding="utf-8").split("\nTopics")[0]
     repeats = 100_000 // len(base.split()) + 1
     text = "\n".join([base] * repeats)
     assert len(text.split()) >= 100_000
-    started = time.perf_counter()
     b = OfflineSummariser().summarise(make_article(text))
-    elapsed = time.perf_counter() - started
-    print(f"100k-word article summarised in {elapsed:.2f} s")
-    assert elapsed < 5
     assert b.actors
 
 

@@ -73,7 +73,6 @@ def test_rate_limit_retry_after_is_honoured(openai_server: FakeOpenAI) -> None:
     assert completion.choices[0].message.content == "after the wait"
     assert openai_server.chat_calls == 2
     assert elapsed >= 0.9, f"Retry-After: 1 not honoured (retried after {elapsed:.2f}s)"
-    assert elapsed < 5
     first, second = openai_server.requests
     assert first.header("x-stainless-retry-count") == "0"
     assert second.header("x-stainless-retry-count") == "1"
@@ -123,12 +122,10 @@ def test_right_api_key_is_accepted(openai_server: FakeOpenAI) -> None:
 def test_hang_triggers_client_timeout(openai_server: FakeOpenAI) -> None:
     openai_server.script(Reply.hang(5))
     with client_for(openai_server, max_retries=0, timeout=0.5) as client:
-        start = time.monotonic()
         with pytest.raises(openai.APITimeoutError):
             ask(client)
-        elapsed = time.monotonic() - start
+        assert openai_server.answered == 0  # the client gave up during the 5 s hang
 
-    assert elapsed < 2
     assert openai_server.chat_calls == 1
 
 
@@ -151,11 +148,10 @@ def test_close_returns_promptly_while_a_handler_hangs() -> None:
         time.sleep(0.01)
     assert server.chat_calls == 1
 
-    start = time.monotonic()
-    server.close()
-    assert time.monotonic() - start < 1
+    server.close()  # wakes the handler from its 30 s hang: it drops the connection
     thread.join(timeout=3)
     assert not thread.is_alive()
+    assert server.answered == 0
     assert len(errors) == 1
     assert isinstance(errors[0], openai.APIConnectionError)
 

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from briefing.checks.apply import check, unsupported_notice
-from briefing.checks.grounding import SITUATION_UNSUPPORTED, check_situation, situation_gaps
+from briefing.checks.situation import SITUATION_UNSUPPORTED, check_situation, situation_gaps
 from briefing.config import Settings
 from briefing.daily import (
     DailyOptions,
@@ -46,13 +46,10 @@ INVENTED = "The Zorvania Liberation Front said 4,700 fighters had been killed."
 
 
 @pytest.fixture
-def model(openai_server: FakeOpenAI, monkeypatch: pytest.MonkeyPatch) -> FakeOpenAI:
-    monkeypatch.setenv("OPENAI_BASE_URL", openai_server.url)
-    monkeypatch.setenv("OPENAI_API_KEY", KEY)
-    monkeypatch.setenv("BRIEFING_MODEL", "gpt-test")
+def model(llm: FakeOpenAI, monkeypatch: pytest.MonkeyPatch) -> FakeOpenAI:
     monkeypatch.setenv("BRIEFING_MAX_RETRIES", "0")
-    openai_server.default = Reply.fill()
-    return openai_server
+    llm.default = Reply.fill()
+    return llm
 
 
 def edited(edit: Callable[[dict[str, Any]], None]) -> Reply:

@@ -276,8 +276,8 @@ def test_heading_levels_of_the_templates_are_logical(sample_html: str) -> None:
     assert all(b - a <= 1 for a, b in itertools.pairwise(digest_levels))
 
 
-def test_digest_as_pdf_ua_1() -> None:
-    digest = make_digest()
+def test_digest_as_pdf_ua_1(sample: Briefing) -> None:
+    digest = make_digest(briefings=[sample])  # one briefing: the parts of a digest, not its size
     html = render.render_digest_html(digest)
     pdf = render.render_digest_pdf(html, digest, pdf_variant="pdf/ua-1")
     assert xmp_ids(pdf) == {"pdfuaid:part": "1"}

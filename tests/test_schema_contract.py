@@ -19,7 +19,7 @@ from typing import Any
 
 import jsonschema
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 from pydantic import BaseModel
 
@@ -42,6 +42,8 @@ MODELS = sorted({m.__name__: m for m in ANSWER_MODELS.values()}.items())
 CONTRACT = settings(
     max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow], derandomize=True
 )
+# For a check expected to fail: the first failing example is proof enough, no shrinking.
+NO_SHRINK = settings(CONTRACT, phases=[Phase.explicit, Phase.reuse, Phase.generate])
 
 # Text as a model writes it: any Unicode, surrounding whitespace included.
 _TEXT = st.text(min_size=0, max_size=40)
@@ -131,10 +133,12 @@ def test_every_required_field_is_in_the_schema(name: str, model: type[BaseModel]
     check(schema, model, name)
 
 
-def check_instances_parse(model: type[BaseModel], schema: dict[str, Any]) -> None:
+def check_instances_parse(
+    model: type[BaseModel], schema: dict[str, Any], contract: settings = CONTRACT
+) -> None:
     """Every instance of ``schema`` is accepted by the parser for ``model``."""
 
-    @CONTRACT
+    @contract
     @given(instances(schema))
     def run(instance: Any) -> None:
         parse_answer(json.dumps(instance), model)
@@ -142,10 +146,12 @@ def check_instances_parse(model: type[BaseModel], schema: dict[str, Any]) -> Non
     run()
 
 
-def check_accepted_answers_fit(strategy: st.SearchStrategy[Any], schema: dict[str, Any]) -> None:
+def check_accepted_answers_fit(
+    strategy: st.SearchStrategy[Any], schema: dict[str, Any], contract: settings = CONTRACT
+) -> None:
     """Every answer the parser accepts serialises to an instance of ``schema``."""
 
-    @CONTRACT
+    @contract
     @given(strategy)
     def run(answer: BaseModel) -> None:
         jsonschema.validate(answer.model_dump(mode="json"), schema)
@@ -207,9 +213,9 @@ def test_the_contract_check_catches_a_broken_pair() -> None:
     assert "title" not in broken["properties"]
     assert strict_rules.violations(broken) == []  # OpenAI would accept the schema itself...
     with pytest.raises(ValueError, match=r"does not match the schema \(title: Field required\)"):
-        check_instances_parse(Draft, broken)  # ...but no answer to it parses
+        check_instances_parse(Draft, broken, NO_SHRINK)  # ...but no answer to it parses
     with pytest.raises(jsonschema.ValidationError, match="'title' was unexpected"):
-        check_accepted_answers_fit(_drafts(), broken)
+        check_accepted_answers_fit(_drafts(), broken, NO_SHRINK)
 
 
 def test_a_parser_stricter_than_the_schema_is_caught() -> None:
@@ -223,4 +229,4 @@ def test_a_parser_stricter_than_the_schema_is_caught() -> None:
     assert strict_rules.portable_violations(schema) != []  # the rule shows in the schema...
     del schema["properties"]["points"]["maxItems"]  # ...and dropping it there alone breaks it
     with pytest.raises(ValueError, match="does not match the schema"):
-        check_instances_parse(Capped, schema)
+        check_instances_parse(Capped, schema, NO_SHRINK)

@@ -141,11 +141,8 @@ def test_unicode_does_not_crash_and_keeps_offsets() -> None:
         assert text[s.start : s.end] == s.text
 
 
-def test_linear_on_long_text() -> None:
-    import time
-
+def test_long_text() -> None:
+    """20,000 sentences (how the time grows: benchmarks/bench_scaling.py)."""
     text = "The council met in the U.S. capital on Jan. 5 and agreed. " * 20000
-    started = time.perf_counter()
     sentences = split_sentences(text)
-    assert time.perf_counter() - started < 5
     assert len(sentences) >= 19000

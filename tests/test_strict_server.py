@@ -2,7 +2,7 @@
 
 The test server's ``Reply.fill()`` answers every request with an instance of *that request's*
 strict schema, built from the request's own data (verbatim sentences of the article, or of the
-part briefings for a merge), as a schema-following model would. Through the installed command:
+part briefings for a merge), as a schema-following model would. Through the command:
 ``build``, ``daily`` (with the day's summary under the ``digest`` prompt), a long article
 briefed map-reduce under the ``merge`` prompt, and ``doctor --probe``. Each answer is checked by
 the server against the request's schema, so nothing here can pass on an answer no strict
@@ -25,13 +25,9 @@ KEY = "sk-test-strict-5e6f"
 
 
 @pytest.fixture
-def llm(openai_server: FakeOpenAI, monkeypatch: pytest.MonkeyPatch) -> FakeOpenAI:
-    monkeypatch.setenv("OPENAI_BASE_URL", openai_server.url)
-    monkeypatch.setenv("OPENAI_API_KEY", KEY)
-    monkeypatch.setenv("BRIEFING_MODEL", "gpt-test")
-    openai_server.require_key = KEY
-    openai_server.default = Reply.fill()
-    return openai_server
+def llm(llm: FakeOpenAI) -> FakeOpenAI:
+    llm.default = Reply.fill()
+    return llm
 
 
 def schemas_sent(llm: FakeOpenAI) -> list[str]:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import SAMPLE, RunCli, files_under
+from tests.conftest import SAMPLE, RunCli, files_under, use_model_server
 from tests.openai_server import FakeOpenAI, Reply
 from tests.pdftext import pdf_pages_text
 from tests.test_openai_summariser import KEY, good_draft
@@ -17,9 +17,8 @@ BODY = SAMPLE.read_text(encoding="utf-8")
 
 @pytest.fixture
 def llm(openai_server: FakeOpenAI, monkeypatch: pytest.MonkeyPatch) -> FakeOpenAI:
-    monkeypatch.setenv("OPENAI_BASE_URL", openai_server.url)
-    monkeypatch.setenv("OPENAI_API_KEY", KEY)
-    return openai_server
+    """The default model (no BRIEFING_MODEL); any key accepted."""
+    return use_model_server(monkeypatch, openai_server, KEY, model=None, require_key=False)
 
 
 def invented_draft() -> dict[str, object]:

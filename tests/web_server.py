@@ -26,11 +26,12 @@ import threading
 import zlib
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 from pathlib import Path
-from typing import Any
 
 import pytest
+
+from tests.http_base import LoopbackServer, QuietHandler
 
 __all__ = [
     "ARTICLE_HTML",
@@ -363,100 +364,43 @@ class RecordedRequest:
         return self.headers.get(name.lower(), default)
 
 
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-    block_on_close = False
-    web: WebServer
-
-    def handle_error(self, request: Any, client_address: Any) -> None:
-        pass  # clients hanging up (deadline, size cap, TLS refusal) are expected here
-
-
-class _Handler(BaseHTTPRequestHandler):
-    server: _Server
-    protocol_version = "HTTP/1.1"
-    timeout = 30
-
-    def log_message(self, format: str, *args: Any) -> None:
-        pass
-
-    def do_GET(self) -> None:
-        self.server.web._handle(self, head=False)
-
-    def do_HEAD(self) -> None:
-        self.server.web._handle(self, head=True)
-
-
-class WebServer:
+class WebServer(LoopbackServer):
     """Scripted web server on 127.0.0.1 (see the module docstring)."""
 
+    thread_name = "test-web-server"
+
     def __init__(self, *, tls: bool = False, routes: Mapping[str, Page] | None = None) -> None:
+        super().__init__()
         self.tls = tls
         self.routes: dict[str, Page] = dict(DEFAULT_ROUTES if routes is None else routes)
         self._lock = threading.Lock()
         self._requests: list[RecordedRequest] = []
-        self._stopping = threading.Event()
-        self._httpd: _Server | None = None
-        self._thread: threading.Thread | None = None
+        self._answered: list[str] = []
         self._tmp: tempfile.TemporaryDirectory[str] | None = None
 
-    # --- lifecycle ------------------------------------------------------------------------
+    # --- lifecycle (start, close, port: see LoopbackServer) -------------------------------
 
-    def start(self) -> WebServer:
-        if self._httpd is not None:
-            return self
-        self._stopping.clear()
-        httpd = _Server(("127.0.0.1", 0), _Handler)
-        httpd.web = self
-        if self.tls:
-            import ssl
+    def _prepare(self, httpd: ThreadingHTTPServer) -> None:
+        if not self.tls:
+            return
+        import ssl
 
-            self._tmp = tempfile.TemporaryDirectory(prefix="web-server-tls-")
-            cert = Path(self._tmp.name) / "server.pem"
-            cert.write_text(_SERVER_CERT_PEM + _SERVER_KEY_PEM)
-            context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-            context.load_cert_chain(cert)
-            # The handshake happens on the first read, in the handler thread.
-            httpd.socket = context.wrap_socket(
-                httpd.socket, server_side=True, do_handshake_on_connect=False
-            )
-        self._httpd = httpd
-        self._thread = threading.Thread(
-            target=httpd.serve_forever,
-            kwargs={"poll_interval": 0.02},
-            name="test-web-server",
-            daemon=True,
+        self._tmp = tempfile.TemporaryDirectory(prefix="web-server-tls-")
+        cert = Path(self._tmp.name) / "server.pem"
+        cert.write_text(_SERVER_CERT_PEM + _SERVER_KEY_PEM)
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        context.load_cert_chain(cert)
+        # The handshake happens on the first read, in the handler thread.
+        httpd.socket = context.wrap_socket(
+            httpd.socket, server_side=True, do_handshake_on_connect=False
         )
-        self._thread.start()
-        return self
 
-    def close(self) -> None:
-        """Stop serving; sleeping pages wake up and drop their connections."""
-        self._stopping.set()
-        httpd, self._httpd = self._httpd, None
-        if httpd is not None:
-            httpd.shutdown()
-            httpd.server_close()
-        if self._thread is not None:
-            self._thread.join(timeout=5)
-            self._thread = None
+    def _closed(self) -> None:
         if self._tmp is not None:
             self._tmp.cleanup()
             self._tmp = None
 
-    def __enter__(self) -> WebServer:
-        return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
     # --- test-facing API ------------------------------------------------------------------
-
-    @property
-    def port(self) -> int:
-        if self._httpd is None:
-            raise RuntimeError("server is not running")
-        return int(self._httpd.server_address[1])
 
     @property
     def base(self) -> str:
@@ -479,9 +423,17 @@ class WebServer:
     def paths(self) -> list[str]:
         return [r.path for r in self.requests]
 
+    @property
+    def answered(self) -> list[str]:
+        """Paths whose answer was sent in full, in order (a client that gave up first, or a
+        page still sleeping or dripping, is not here)."""
+        with self._lock:
+            return list(self._answered)
+
     # --- request handling (handler threads) -----------------------------------------------
 
-    def _handle(self, h: _Handler, *, head: bool) -> None:
+    def handle_request(self, h: QuietHandler) -> None:
+        head = h.command == "HEAD"
         path, _, query = h.path.partition("?")
         headers = {k.lower(): v for k, v in h.headers.items()}
         with self._lock:
@@ -489,18 +441,23 @@ class WebServer:
             page = self.routes.get(path)
         if page is None:
             page = Page("no such page", status=404, content_type="text/plain")
-        if page.delay > 0 and self._stopping.wait(page.delay):
+        if page.delay > 0 and self.stopping.wait(page.delay):
             h.close_connection = True
             return
         try:
-            self._send(h, page, head=head)
+            complete = self._send(h, page, head=head)
         except OSError:  # the client hung up: expected for deadline and size tests
             h.close_connection = True
+            return
+        if complete:
+            with self._lock:
+                self._answered.append(path)
 
     def _substitute(self, text: str) -> str:
         return text.replace("@BASE@", self.base)
 
-    def _send(self, h: _Handler, page: Page, *, head: bool) -> None:
+    def _send(self, h: QuietHandler, page: Page, *, head: bool) -> bool:
+        """Send ``page``; False when the server closed before all of it was sent."""
         h.send_response(page.status)
         if page.content_type is not None:
             h.send_header("Content-Type", page.content_type)
@@ -514,14 +471,14 @@ class WebServer:
                 h.close_connection = True
             h.end_headers()
             if head:
-                return
+                return True
             for i, chunk in enumerate(page.body()):
-                if i and page.drip > 0 and self._stopping.wait(page.drip):
+                if i and page.drip > 0 and self.stopping.wait(page.drip):
                     h.close_connection = True
-                    return
+                    return False
                 h.wfile.write(chunk)
                 h.wfile.flush()
-            return
+            return True
         body = page.body.encode("utf-8") if isinstance(page.body, str) else page.body
         if b"@BASE@" in body:
             body = body.replace(b"@BASE@", self.base.encode("ascii"))
@@ -530,6 +487,7 @@ class WebServer:
         if not head:
             h.wfile.write(body)
             h.wfile.flush()
+        return True
 
 
 @pytest.fixture(name="web_server")

@@ -1,10 +1,13 @@
 """Checks: what a summariser wrote, held against the article before anything is rendered.
 
-* ``grounding.py``: every evidence quote and actor name must be found in the article, and the
-  situation's names and numbers too;
-* ``injection.py``: instruction-like text in the article, URLs the model added;
-* ``apply.py``: both, in order, on one briefing (:func:`checked`), ``--strict`` and the notice
-  of unsupported items.
+* ``matching.py``: how a quote or a name is found in the article (normalised, a small
+  tolerance, the gazetteer's forms of an entity);
+* ``grounding.py``: every evidence quote and actor name must be found in the article;
+* ``situation.py``: the situation's names and numbers must be found there too;
+* ``injection.py``: instruction-like text in the article; ``untrusted.py``: the flags it
+  gives, with those for hidden text and for URLs the model added;
+* ``apply.py``: all of them, in order, on one briefing (:func:`checked`), ``--strict`` and the
+  notice of unsupported items.
 """
 
 from __future__ import annotations

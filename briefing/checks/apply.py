@@ -9,14 +9,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from briefing.checks.grounding import (
-    SITUATION_DETAIL,
-    SITUATION_UNSUPPORTED,
-    check_situation,
-    ground,
-    unsupported_items,
-)
-from briefing.checks.injection import apply_injection_flags
+from briefing.checks.grounding import ground, unsupported_items
+from briefing.checks.situation import SITUATION_DETAIL, SITUATION_UNSUPPORTED, check_situation
+from briefing.checks.untrusted import apply_injection_flags
 from briefing.errors import GroundingError
 from briefing.model import Article, Briefing
 

@@ -1,7 +1,8 @@
-"""Article text is data: instruction-like text, and URLs a model invented.
+"""Article text is data: instruction-like text aimed at a model, found by :func:`detect`.
 
 Hidden characters are removed as the article is read (:mod:`briefing.text.hidden`); what they
-spelled is checked here like any other text.
+spelled is checked here like any other text. The flags a briefing gets from these findings (and
+for hidden characters and URLs the model added) are :mod:`briefing.checks.untrusted`.
 
 Instruction-like text (:func:`detect`)
 --------------------------------------
@@ -36,18 +37,11 @@ from __future__ import annotations
 import bisect
 import re
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
 from typing import Literal, cast
 
-from briefing.model import (
-    INJECTION_SUSPECTED,
-    MODEL_INJECTION_DETAIL,
-    Article,
-    Briefing,
-    Flag,
-)
 from briefing.text.hidden import (
     TAGS,
     VS_RUN,
@@ -61,27 +55,20 @@ from briefing.text.hidden import (
     sanitise_report,
 )
 
+# hidden_characters, sanitise, sanitise_report and Sanitised are text.hidden's, named here too
+# because checking article text starts with them.
 __all__ = [
-    "HIDDEN_TEXT",
-    "INJECTION",
-    "MODEL_DETAIL",
-    "URL_NOT_IN_ARTICLE",
+    "EXCERPT",
     "Finding",
     "Sanitised",
-    "apply_injection_flags",
     "detect",
+    "excerpt",
     "hidden_characters",
-    "injection_flags",
+    "hidden_findings",
     "sanitise",
     "sanitise_report",
-    "urls_in",
 ]
 
-INJECTION = INJECTION_SUSPECTED
-HIDDEN_TEXT = "hidden_text"
-URL_NOT_IN_ARTICLE = "url_not_in_article"
-MODEL_DETAIL = MODEL_INJECTION_DETAIL  # the summariser's detail when the model reports one
-_HEURISTIC_DETAIL = "the article contains text that looks like instructions to a model"
 EXCERPT = 120
 
 # -- instruction-like text -----------------------------------------------------------------
@@ -375,7 +362,7 @@ def _imperative(view: str, start: int) -> bool:
     return not before or before[-1] in _IMPERATIVE_END
 
 
-def _excerpt(text: str, start: int, end: int | None = None) -> str:
+def excerpt(text: str, start: int, end: int | None = None) -> str:
     """The passage from ``start`` to the end of its line (past ``end``), flattened."""
     stop = text.find("\n", end if end is not None else start)
     stop = min(len(text) if stop < 0 else stop, start + EXCERPT * 3)
@@ -435,121 +422,19 @@ def _smuggled_runs(text: str) -> list[tuple[int, str]]:
 
 def detect(text: str) -> list[Finding]:
     """Passages of ``text`` that look like instructions aimed at a language model."""
-    findings = [Finding(kind, _excerpt(text, lo, hi), lo) for kind, lo, hi in _spans(text)]
+    findings = [Finding(kind, excerpt(text, lo, hi), lo) for kind, lo, hi in _spans(text)]
     for offset, decoded in _smuggled_runs(text):
-        findings += _hidden_findings(decoded, offset)
+        findings += hidden_findings(decoded, offset)
     return sorted(findings, key=lambda f: f.offset)
 
 
-def _hidden_findings(decoded: str, offset: int) -> list[Finding]:
+def hidden_findings(decoded: str, offset: int) -> list[Finding]:
     """Findings in text decoded from hidden characters: any instruction-like passage, or
     else the text itself when it has four letters or more (nobody hides innocent text)."""
     inner = [
-        Finding(k, _excerpt("hidden text: " + decoded[lo:], 0, len("hidden text: ") + hi), offset)
+        Finding(k, excerpt("hidden text: " + decoded[lo:], 0, len("hidden text: ") + hi), offset)
         for k, lo, hi in _spans(decoded)
     ]
     if not inner and sum(c.isalpha() for c in decoded) >= 4:
-        inner.append(Finding("smuggled_text", _excerpt("hidden text: " + decoded, 0), offset))
+        inner.append(Finding("smuggled_text", excerpt("hidden text: " + decoded, 0), offset))
     return inner
-
-
-# -- flags ---------------------------------------------------------------------------------
-
-_URL = re.compile(
-    r"(?:\bhttps?://|\bwww\.)[^\s<>\"'“”‘’()\[\]{}]+"
-    r"|\b(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+[a-z]{2,24}/[^\s<>\"'“”‘’()\[\]{}]*",
-    re.I,
-)
-_SCHEME = re.compile(r"\bhttps?://(?:www\.)?|\bwww\.", re.I)
-
-
-def urls_in(text: str) -> list[str]:
-    """URLs (http(s)://..., www...., domain.tld/path) in ``text``, trailing punctuation cut."""
-    return [m.group().rstrip(".,;:!?…") for m in _URL.finditer(text)]
-
-
-def _url_key(url: str) -> str:
-    key = url.casefold()
-    prefix = _SCHEME.match(key)
-    return (key[prefix.end() :] if prefix else key).rstrip("/")
-
-
-def _model_texts(briefing: Briefing) -> list[str]:
-    texts = [briefing.title, briefing.situation, briefing.assessment.text]
-    texts += briefing.assessment.evidence
-    for actor in briefing.actors:
-        texts += [actor.name, actor.role, *actor.aliases, *actor.evidence]
-    for risk in briefing.risks:
-        texts += [risk.description, *risk.evidence]
-    return texts
-
-
-def _count(n: int, word: str) -> str:
-    return f"{n} {word}{'' if n == 1 else 's'}"
-
-
-def injection_flags(
-    article: Article,
-    briefing: Briefing,
-    removed_hidden: int = 0,
-    *,
-    smuggled: str = "",
-) -> list[Flag]:
-    """Flags for ``briefing``: ``injection_suspected`` (the heuristic on the article and/or
-    the model's own report, merged into one), ``hidden_text`` (``removed_hidden`` hidden
-    characters were removed; ``smuggled`` is their decoded text from
-    :func:`sanitise_report`) and one ``url_not_in_article`` per URL the briefing's text
-    has that the article does not."""
-    flags: list[Flag] = []
-    findings = detect(article.title) + detect(article.text)
-    if smuggled.strip():
-        findings += _hidden_findings(smuggled, 0)
-    model = any(
-        f.kind == INJECTION and not f.detail.startswith(_HEURISTIC_DETAIL) for f in briefing.flags
-    )
-    if findings or model:
-        n = len(findings)
-        first = f'"{findings[0].excerpt}"' if findings else ""
-        if model and findings:
-            verb = "looks" if n == 1 else "look"
-            detail = (
-                f"{MODEL_DETAIL}; the heuristic check also found {_count(n, 'passage')} that "
-                f"{verb} like instructions to a model, first {first}"
-            )
-        elif findings:
-            detail = f"{_HEURISTIC_DETAIL} ({_count(n, 'passage')}), first {first}"
-        else:
-            detail = MODEL_DETAIL
-        flags.append(Flag(kind=INJECTION, detail=detail))
-    if removed_hidden > 0:
-        detail = f"{_count(removed_hidden, 'hidden character')} removed from the article"
-        if smuggled.strip():
-            detail += f', encoding the text "{_excerpt(smuggled, 0)}"'
-        flags.append(Flag(kind=HIDDEN_TEXT, detail=detail))
-    source = f"{article.title}\n{article.text}\n{article.source.location}"
-    known = _SCHEME.sub("", source.casefold())
-    seen: set[str] = set()
-    for text in _model_texts(briefing):
-        for url in urls_in(text):
-            key = _url_key(url)
-            if key and key not in seen and key not in known:
-                seen.add(key)
-                flags.append(Flag(kind=URL_NOT_IN_ARTICLE, detail=url))
-    return flags
-
-
-_OURS = frozenset({INJECTION, HIDDEN_TEXT, URL_NOT_IN_ARTICLE})
-
-
-def apply_injection_flags(
-    article: Article,
-    briefing: Briefing,
-    removed_hidden: int = 0,
-    *,
-    smuggled: str = "",
-) -> Briefing:
-    """A copy of ``briefing`` whose injection, hidden-text and URL flags are replaced by
-    :func:`injection_flags` (other flags kept, in order). Idempotent."""
-    new = injection_flags(article, briefing, removed_hidden, smuggled=smuggled)
-    kept: Sequence[Flag] = [f for f in briefing.flags if f.kind not in _OURS]
-    return briefing.model_copy(update={"flags": [*kept, *new]})

@@ -45,6 +45,7 @@ from briefing.render.text import (
     truncate,
     w3c_datetime,
 )
+from briefing.text.dates import WEEKDAYS
 
 __all__ = [
     "DIGEST_TEMPLATE",
@@ -62,7 +63,6 @@ __all__ = [
 DIGEST_TEMPLATE = "digest.html.j2"
 SECTION_TITLE_MAX = 60  # characters of a briefing title in the running header
 TOC_LOCATION_MAX = 90  # characters of a source location under its contents entry
-_WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
 
 @dataclass(frozen=True)
@@ -158,7 +158,7 @@ def _day_label(day: str) -> str:
         parsed = date.fromisoformat(day)
     except ValueError:
         return long_date(day)
-    return f"{_WEEKDAYS[parsed.weekday()]} {long_date(parsed)}"
+    return f"{WEEKDAYS[parsed.weekday()]} {long_date(parsed)}"
 
 
 def digest_info(digest: Digest) -> DigestInfo:

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
+from briefing.text.dates import day_month_year
+
 __all__ = [
     "DEFAULT_LANG",
     "generated_label",
@@ -20,10 +22,6 @@ __all__ = [
 
 DEFAULT_LANG = "en"  # <html lang> and the PDF /Lang when the document's language is unknown
 
-_MONTHS = (
-    "January", "February", "March", "April", "May", "June",
-    "July", "August", "September", "October", "November", "December",
-)  # fmt: skip
 _RTL = frozenset({"ar", "fa", "ur", "he"})
 
 
@@ -36,7 +34,7 @@ def long_date(value: datetime | date | str | None) -> str:
         if parsed is None:
             return value
         value = parsed
-    return f"{value.day} {_MONTHS[value.month - 1]} {value.year}"
+    return day_month_year(value)
 
 
 def _parse_date(text: str) -> datetime | None:

@@ -1,6 +1,6 @@
-"""Read RSS/Atom feeds fetched under a :class:`~briefing.sources.fetch.FetchPolicy`.
+"""Read RSS/Atom feeds fetched under a :class:`~briefing.sources.http.FetchPolicy`.
 
-The feed's bytes are fetched by :func:`briefing.sources.fetch.fetch` (all its limits apply) and
+The feed's bytes are fetched by :func:`briefing.sources.http.fetch` (all its limits apply) and
 handed to feedparser wrapped in a ``BytesIO``: feedparser treats a *string or bytes* argument as
 a URL to download or a file path to open when it looks like one (its docs: "Wrap an untrusted
 string in a BytesIO"), so a feed body such as ``/etc/passwd`` must never reach it bare.
@@ -24,7 +24,7 @@ from xml.sax import SAXParseException
 import feedparser  # type: ignore[import-untyped]
 
 from briefing.errors import ConfigError
-from briefing.sources.fetch import FetchError, FetchPolicy, fetch
+from briefing.sources.http import FetchError, FetchPolicy, fetch
 
 __all__ = ["FeedItem", "parse_feed", "read_feed"]
 

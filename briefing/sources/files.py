@@ -17,6 +17,7 @@ from briefing.errors import InputError
 from briefing.model import Article, Source
 from briefing.sources.extract import html_to_text, looks_like_html, markdown_to_text
 from briefing.text.hidden import sanitise_report
+from briefing.text.words import count_words
 
 MAX_INPUT_BYTES = 20 * 1024 * 1024  # a very long article is ~1 MB; anything bigger is not one
 MIN_WORDS = 40  # below this there is nothing to brief
@@ -66,6 +67,17 @@ def read_source(spec: str, stdin: BinaryIO | None = None, *, title: str | None =
         raise InputError(f"{name} is larger than the {MAX_INPUT_BYTES // 2**20} MB input limit")
     text = decode(data, name)
     return article_from_text(text, name=name, kind=kind, suffix=suffix, title=title)
+
+
+def text_article(text: str, *, title: str | None = None, name: str = "<text>") -> Article:
+    """An article from text already in memory (the library's ``text=``), read as standard
+    input would be: the same limits, checks and cleaning; ``source.kind`` "stdin" (the JSON
+    contract has no other kind for text that is neither a file nor a URL)."""
+    # Through bytes so that the size limit and the binary checks are those of stdin.
+    data = text.encode("utf-8", "replace")
+    if len(data) > MAX_INPUT_BYTES:
+        raise InputError(f"{name} is larger than the {MAX_INPUT_BYTES // 2**20} MB input limit")
+    return article_from_text(decode(data, name), name=name, kind="stdin", title=title)
 
 
 def _read_file(path: Path) -> bytes:
@@ -165,7 +177,7 @@ def article_from_text(
         raise InputError(f"{name} is empty: there is no article text to brief")
     if found_title is None:
         text, found_title = _split_title_line(text)
-    words = len(text.split())
+    words = count_words(text)  # Chinese and Japanese: a character a word (text/words.py)
     if words < MIN_WORDS:
         raise InputError(
             f"{name} is too short to brief: {words} words (at least {MIN_WORDS} needed)"

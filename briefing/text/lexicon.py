@@ -67,6 +67,9 @@ JUNK = words(
 # Capitalised abbreviations that are not organisations.
 NOT_ACRONYMS = words("OK TV AM PM CEO MP MPs GP DJ VIP UFO DNA CCTV GPS PR HQ ID PhD BC AD NB")
 
+# Abbreviated honorifics and ranks, as written (case matters): "Gen. Smith" is one name.
+TITLE_ABBREVIATIONS = words("Mr Mrs Ms Dr Gen Lt Col Sgt Capt Prof")
+
 # Titles and offices stripped from a person's name into the role.
 TITLES = words(
     """

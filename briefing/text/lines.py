@@ -29,6 +29,7 @@ from briefing.text.lexicon import (
     SUBJECT_OPENERS,
     words,
 )
+from briefing.text.words import CJK_LETTERS
 
 MAX_LINE = 160
 
@@ -51,6 +52,8 @@ _DANGLING_END = words(
     """
 )
 _LAST_WORD = re.compile(r"\s+([^\W\d_][\w'’-]*)\W*$")
+_CJK_RUN = re.compile(rf"[{CJK_LETTERS}]+")
+_HIRAGANA_ONLY = re.compile(r"[\u3041-\u309f]+")
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,14 +87,42 @@ def tokens(sentence: str) -> list[Token]:
 
 
 def content_words(text: str) -> list[str]:
-    """Lower-cased words of ``text`` minus stopwords (for overlap and centrality)."""
+    """Lower-cased words of ``text`` minus stopwords (for overlap and centrality).
+
+    Chinese and Japanese runs give their character pairs (see :func:`_cjk_words`).
+    """
     out: list[str] = []
     for word in _WORD.findall(text):
+        if not word.isascii() and _CJK_RUN.search(word):
+            out.extend(_cjk_words(word))
+            continue
         low = word.lower().replace("’", "'")
         if low.endswith("'s"):
             low = low[:-2]
         if len(low) > 1 and low not in STOPWORDS:
             out.append(low)
+    return out
+
+
+def _cjk_words(word: str) -> list[str]:
+    """Chinese and Japanese have no spaces: overlapping character pairs stand in for words.
+
+    Pairs (bigrams) are the usual unit of dictionary-free CJK retrieval: most words are one
+    or two characters, so shared pairs mean shared words. Pairs of hiragana only are left out
+    (mostly Japanese particles and endings: の, は, です). The parts of ``word`` in other
+    scripts ("G20") count as ordinary words.
+    """
+    out: list[str] = []
+    pos = 0
+    for run in _CJK_RUN.finditer(word):
+        if run.start() > pos:
+            out.extend(content_words(word[pos : run.start()]))
+        chars = run.group(0)
+        pairs = [chars] if len(chars) == 1 else [chars[i : i + 2] for i in range(len(chars) - 1)]
+        out.extend(p for p in pairs if not _HIRAGANA_ONLY.fullmatch(p))
+        pos = run.end()
+    if pos < len(word):
+        out.extend(content_words(word[pos:]))
     return out
 
 

@@ -24,6 +24,15 @@ Then sentence boundaries inside a block:
   (``J. K. Rowling``), or after a dotted abbreviation (``U.S.``, ``U.K.``, ``a.m.``) unless the
   next word is a common sentence opener (``The``, ``He``, ``But``, ...).
   Decimals (``3.7``) never match because a boundary needs whitespace or a letter after it.
+* never before a lower-case letter in any script (``т.е. что``, ``etc. à Paris``);
+* other scripts' sentence marks: ``؟`` and ``۔`` (Arabic, Urdu), ``।`` ``॥`` (Devanagari),
+  ``։`` (Armenian), ``።`` (Ethiopic), ``။`` (Burmese) like ``!``; in Greek text ``;`` is the
+  question mark, so it ends a sentence before a capital Greek letter;
+* Chinese and Japanese (no spaces): ``。``, ``！``, ``？``, ``｡``, ``．`` and runs of them end a
+  sentence with or without a space after them; ``!``, ``?`` and ``.`` too between CJK
+  characters. A mark followed by a closing quote or bracket (``。」``, ``。”``) ends the sentence
+  only when a space, an opening quote or the end follows: in ``「…です。」と述べた`` and
+  ``“……。”他说`` the quotation is part of the sentence that reports it.
 """
 
 from __future__ import annotations
@@ -73,12 +82,23 @@ _OPENERS = _words(
     """
 )
 
-_TERMINAL = r"[.!?…]+"
+_TERMINAL = r"[.!?…؟۔।॥։።။]+"
 _CLOSERS = r"[\"'”’»)\]]*"
-# Terminal punctuation, closers, whitespace, then a plausible sentence start.
+# Terminal punctuation, closers, whitespace, then a plausible sentence start (a lower-case
+# letter of any script is ruled out in _cuts_in_block: the regex only knows ASCII case).
 _BOUNDARY = re.compile(
     rf"(?P<punct>{_TERMINAL}){_CLOSERS}(?P<space>\s+)(?=[\"'“‘«(\[]*[^\W_a-z])",
 )
+_OPENING_QUOTES = "\"'“‘«(["
+# Chinese and Japanese sentence ends: no space needed after them (see the module docstring).
+_CJK = "\u3005\u3041-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+_CJK_BOUNDARY = re.compile(
+    rf"(?:[。！？｡．]+|(?<=[{_CJK}])[.!?]+(?=[{_CJK}]))"
+    r"(?P<closers>[」』）】〕〉》”’\"')\]]*)"
+)
+_CJK_OPENERS = "「『（【〔〈《“‘\"'(["
+# Greek question mark (";" after NFC) before a capital Greek letter.
+_GREEK_QUESTION = re.compile(r";(?=\s+[\"'«“(]*[\u0386\u0388-\u038f\u0391-\u03ab])")
 # Missing space: "valley.The" (two lower-case letters so "e.g.The"-style runs are excluded).
 _NOSPACE = re.compile(r"(?<=[a-z][a-z])\.[\"'”’]?(?=[A-Z][a-z])")
 _WORD_BEFORE = re.compile(r"([\w.’'&-]*)$")
@@ -185,11 +205,36 @@ def _cuts_in_block(text: str, start: int, end: int) -> list[int]:
     cuts: list[int] = []
     segment = text[start:end]
     for match in _BOUNDARY.finditer(segment):
+        # A short window: slicing to the end of the block would be quadratic on one line.
+        after = segment[match.end("space") : match.end("space") + 8].lstrip(_OPENING_QUOTES)[:1]
+        if after.islower():
+            continue  # "т.е. что", "etc. à Paris": the regex only rules out ASCII a-z
         if _is_boundary(segment, match, 0):
             cuts.append(start + match.end("space"))
     for match in _NOSPACE.finditer(segment):
         cuts.append(start + match.end())
-    cuts.sort()
+    if not segment.isascii():
+        cuts.extend(start + cut for cut in _other_script_cuts(segment))
+        cuts = sorted(set(cuts))
+    else:
+        cuts.sort()
+    return cuts
+
+
+def _other_script_cuts(segment: str) -> list[int]:
+    """Sentence starts after CJK sentence marks and Greek question marks."""
+    cuts: list[int] = []
+    for match in _CJK_BOUNDARY.finditer(segment):
+        end = match.end()
+        rest = segment[end : end + 1]
+        if not rest:
+            continue  # the end of the block
+        if match.group("closers") and not (rest.isspace() or rest in _CJK_OPENERS):
+            continue  # "。」と述べた": the quotation belongs to the sentence reporting it
+        while end < len(segment) and segment[end].isspace():
+            end += 1
+        cuts.append(end)
+    cuts.extend(m.end() for m in _GREEK_QUESTION.finditer(segment))
     return cuts
 
 

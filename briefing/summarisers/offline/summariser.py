@@ -19,7 +19,6 @@ import time
 from collections.abc import Sequence
 from datetime import datetime, timedelta, timezone
 
-import briefing
 from briefing.errors import InputError, SummariserError
 from briefing.model import Article, Briefing, Provenance, SummaryMeta, SummaryPoint
 from briefing.summarisers.offline.actors import extract_actors
@@ -28,6 +27,7 @@ from briefing.summarisers.offline.judgement import assess, find_risks
 from briefing.summarisers.offline.situation import select_situation
 from briefing.text.languages import detect as detect_language
 from briefing.text.sentences import split_sentences
+from briefing.version import __version__
 
 _UTC = timezone(timedelta(0))
 
@@ -70,7 +70,7 @@ class OfflineSummariser:
                 temperature=None,
                 generated_at=datetime.now(_UTC),
                 duration_ms=elapsed_ms,
-                tool_version=briefing.__version__,
+                tool_version=__version__,
             ),
             word_count=article.word_count,
             reading_minutes=article.reading_minutes,

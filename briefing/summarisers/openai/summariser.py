@@ -13,53 +13,30 @@ prompt. ``settings.deadline`` is one wall-clock budget for the whole article, al
 merge requests, their retries and repairs included: no request starts with less than a
 second left, each request's timeout is cut to what is left, and no retry waits past it, so
 the deadline is the longest a build waits for the model whatever the article's length;
-raise it for very long articles. Retries are ours, not the SDK's (``retry.py``): up to
-``settings.max_retries`` for connection errors, timeouts, 408, 409, 429 and 5xx. A 429 or
-503 asking for a wait past the deadline is a TemporaryError (exit 75) saying when to retry.
-
-What a request carries besides the messages and the schema is decided per model
-(``params.py``): reasoning models get ``max_completion_tokens`` and no temperature; a
-parameter the server refuses (400 ``unsupported_parameter``/``unsupported_value``) is renamed
-or dropped, the request sent again, and the change kept for the rest of the run. Token usage
-is summed over all requests; the parameters sent are recorded in the provenance.
+raise it for very long articles. Each request goes through the endpoint (``requests.py``):
+the parameters each model takes (``params.py``; a parameter the server refuses is renamed or
+dropped for the rest of the run), our own retries (``retry.py``), the deadline and the
+messages of every failure. Token usage is summed over all requests; the parameters sent are
+recorded in the provenance (``convert.py`` turns the answer into the Briefing).
 """
 
 from __future__ import annotations
 
 import json
 import logging
-import math
-import threading
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING, Any
-from urllib.parse import urlsplit
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
-from briefing import __version__
 from briefing.config import Settings, base_url_problem
-from briefing.errors import ConfigError, EndpointUnreachable, ModelError, TemporaryError
-from briefing.model import (
-    INJECTION_SUSPECTED,
-    MODEL_INJECTION_DETAIL,
-    Actor,
-    Article,
-    Assessment,
-    Briefing,
-    Flag,
-    Provenance,
-    Risk,
-    Split,
-    SummaryMeta,
-    SummaryPoint,
-    Usage,
-)
+from briefing.errors import ConfigError, ModelError
+from briefing.model import Article, Briefing, Provenance, Split, SummaryMeta, SummaryPoint, Usage
 from briefing.prompts import Prompt, Registry
+from briefing.summarisers.openai.convert import prose, to_briefing
 from briefing.summarisers.openai.draft import (
-    MAX_ACTORS,
     MAX_POINTS,
-    MAX_RISKS,
     DigestDraft,
     Draft,
     M,
@@ -70,32 +47,24 @@ from briefing.summarisers.openai.draft import (
 )
 from briefing.summarisers.openai.mapreduce import MAX_CHUNKS, map_reduce
 from briefing.summarisers.openai.params import ParameterPolicy, Parameters, Wanted
-from briefing.summarisers.openai.retry import backoff, retry_after, should_retry
+from briefing.summarisers.openai.requests import Endpoint, Tally
 from briefing.text.chunking import estimate_tokens, split_into_chunks
-from briefing.text.languages import LANGUAGES, matches
-from briefing.text.languages import detect as detect_language
+from briefing.text.languages import matches
 from briefing.text.languages import resolve as resolve_language
+from briefing.version import __version__
 
 if TYPE_CHECKING:
     import openai
-    from openai.types.chat import ChatCompletion, ChatCompletionMessageParam
+    from openai.types.chat import ChatCompletionMessageParam
     from openai.types.shared_params import ResponseFormatJSONSchema
 
-OPENAI_HOST = "api.openai.com"
-_MIN_REQUEST_SECONDS = 1.0  # below this, a request cannot usefully start
+__all__ = ["MIN_ARTICLE_TOKENS", "OpenAISummariser", "ProbeResult"]
+
 _FRAMING_TOKENS = 12  # chat format: a few tokens per message and for the reply's start
 _PART_NOTE = " (part {i} of {n})"
 MIN_ARTICLE_TOKENS = 200  # a smaller per-request budget for the article is a setting error
 
 log = logging.getLogger(__name__)
-
-
-def host_of(base_url: str | None) -> str:
-    """Host (and port) of an endpoint, without credentials or path: safe to print."""
-    if not base_url:
-        return OPENAI_HOST
-    parts = urlsplit(base_url)
-    return parts.hostname + (f":{parts.port}" if parts.port else "") if parts.hostname else "?"
 
 
 class OpenAISummariser:
@@ -116,10 +85,10 @@ class OpenAISummariser:
         self.settings = settings
         self.prompt = prompt
         self._merge_prompt = merge_prompt  # loaded when first needed: most articles fit
-        self.host = host_of(settings.base_url)
         self.language = resolve_language(settings.language) if settings.language else None
-        self._key = settings.api_key.get_secret_value() if settings.api_key else ""
         self.policy = ParameterPolicy(settings.model)
+        self.endpoint = Endpoint(settings, self.policy)
+        self.host = self.endpoint.host
         # What the briefing requests will carry, as planned (the cache key reads these).
         planned = self.policy.parameters(self._params(prompt))
         temperature = planned.get("temperature")
@@ -127,9 +96,6 @@ class OpenAISummariser:
         limit = planned.get("max_tokens", planned.get("max_completion_tokens"))
         self.max_tokens = limit if isinstance(limit, int) else None
         self.reasoning_effort = planned.get("reasoning_effort")
-        self._client: openai.OpenAI | None = None
-        self._client_lock = threading.Lock()
-        self._noticed = False  # the settings this model ignores were named (once per run)
 
     @property
     def merge_prompt(self) -> Prompt:
@@ -162,29 +128,14 @@ class OpenAISummariser:
         return sum(map(estimate_tokens, (system, user, schema))) + _FRAMING_TOKENS
 
     def client(self) -> openai.OpenAI:
-        with self._client_lock:  # one client, shared by the map-reduce threads
-            if self._client is None:
-                self._client = self._new_client()
-            return self._client
-
-    def _new_client(self) -> openai.OpenAI:
-        import openai
-
-        return openai.OpenAI(
-            # Local servers need no key; the SDK insists on one, so send a placeholder.
-            api_key=self._key or "no-key",
-            base_url=self.settings.base_url or f"https://{OPENAI_HOST}/v1",
-            timeout=self.settings.timeout,
-            # Our own retries (see _complete): the SDK's would each get a full timeout and
-            # overrun the deadline.
-            max_retries=0,
-        )
+        """The SDK client (one per summariser, shared by the map-reduce threads)."""
+        return self.endpoint.client()
 
     def summarise(self, article: Article) -> Briefing:
         self.client()  # importing the SDK takes a second: not charged to the deadline
         started = time.monotonic()
         deadline = started + self.settings.deadline
-        usage = _Tally()
+        usage = Tally()
         estimate = estimate_tokens(article.text)
         budget = self._article_budget(article.title)
         chunks = split_into_chunks(article.text, budget) if estimate > budget else []
@@ -232,7 +183,7 @@ class OpenAISummariser:
         estimate: int,
         budget: int,
         deadline: float,
-        usage: _Tally,
+        usage: Tally,
     ) -> tuple[Draft, bool, Split]:
         n = len(chunks)
         limit = self.settings.max_input_tokens
@@ -276,12 +227,12 @@ class OpenAISummariser:
         )
         return result.draft, result.injection_suspected, split
 
-    def _draft(self, prompt: Prompt, deadline: float, usage: _Tally, **data: object) -> Draft:
+    def _draft(self, prompt: Prompt, deadline: float, usage: Tally, **data: object) -> Draft:
         """One briefing request to ``prompt`` with ``data``; see :meth:`_structured`."""
         return self._structured(prompt, Draft, deadline, usage, **data)
 
     def _structured(
-        self, prompt: Prompt, model: type[M], deadline: float, usage: _Tally, **data: object
+        self, prompt: Prompt, model: type[M], deadline: float, usage: Tally, **data: object
     ) -> M:
         """One request to ``prompt`` answered in ``model``'s strict schema, validated here;
         one repair request showing the model its error if needed."""
@@ -331,7 +282,7 @@ class OpenAISummariser:
             raise ValueError(problem)
         if self.language is None:
             return answer
-        if matches(_prose(answer), self.language) is False:
+        if matches(prose(answer), self.language) is False:
             raise ValueError(
                 f"is not written in {self.language.name}: write every text field in "
                 f"{self.language.name} and keep the evidence quotes exactly as in the article"
@@ -345,7 +296,7 @@ class OpenAISummariser:
         the day's briefings (numbered from 1, as in the digest)."""
         user_dirs = [self.settings.prompts_dir] if self.settings.prompts_dir else []
         prompt = Registry(user_dirs).get("digest")
-        usage = _Tally()
+        usage = Tally()
         self.client()
         deadline = time.monotonic() + self.settings.deadline
         data = json.dumps(
@@ -387,153 +338,21 @@ class OpenAISummariser:
         self,
         messages: list[ChatCompletionMessageParam],
         deadline: float,
-        usage: _Tally,
+        usage: Tally,
         prompt: Prompt,
         fmt: ResponseFormatJSONSchema,
         *,
         repair: bool = False,
     ) -> str:
-        wanted = self._params(prompt)
-        completion, sent = self._complete(messages, deadline, wanted, fmt, repair=repair)
-        if completion.usage:
-            usage.add(completion.usage.prompt_tokens or 0, completion.usage.completion_tokens or 0)
-        usage.sent(prompt.label, sent)
-        if not completion.choices:
-            raise ModelError(f"the model at {self.host} returned no answer")
-        choice = completion.choices[0]
-        message = choice.message
-        refusal = getattr(message, "refusal", None)
-        if refusal:
-            raise ModelError(f"the model refused to brief this article: {_one_line(refusal)}")
-        if choice.finish_reason == "length":
-            name = "max_completion_tokens" if "max_completion_tokens" in sent else "max_tokens"
-            limit = f"{name} ({sent[name]})" if name in sent else name
-            fixes = (
-                "raise --max-tokens, lower --reasoning-effort or brief a shorter article"
-                if self.policy.traits.kind == "reasoning"  # its reasoning counts in the limit
-                else "raise --max-tokens or brief a shorter article"
-            )
-            raise ModelError(
-                f"the model's answer was cut off (finish_reason=length): it reached {limit}, "
-                f"or the article filled the context window of model {self.settings.model}; "
-                f"{fixes}"
-            )
-        if choice.finish_reason == "content_filter":
-            raise ModelError(
-                f"the provider's content filter blocked the answer (model {self.settings.model})"
-            )
-        if not message.content or not message.content.strip():
-            raise ModelError(f"the model at {self.host} returned an empty answer")
-        return str(message.content)
-
-    def _complete(
-        self,
-        messages: list[ChatCompletionMessageParam],
-        deadline: float,
-        wanted: Wanted,
-        fmt: ResponseFormatJSONSchema,
-        *,
-        repair: bool = False,
-    ) -> tuple[ChatCompletion, Parameters]:
-        """One completion and the parameters it was sent with. The request is sent again for a
-        parameter the model refuses (once per parameter, see ``params.py``) and for a
-        transient failure (up to ``max_retries`` times, see ``retry.py``); no attempt and no
-        wait reaches past ``deadline``. Error messages count the attempts actually sent (of
-        the repair request, when ``repair``)."""
-        import openai
-
-        self._notice_ignored()
-        attempts = retries = 0
-        fixed: set[str] = set()
-        while True:
-            remaining = deadline - time.monotonic()
-            if remaining < _MIN_REQUEST_SECONDS:
-                raise ModelError(self._late(attempts, repair))
-            timeout = min(self.settings.timeout, remaining)
-            sent = self.policy.parameters(wanted)
-            attempts += 1
-            try:
-                completion = (
-                    self.client()
-                    .with_options(timeout=timeout)
-                    .chat.completions.create(
-                        model=self.settings.model,
-                        messages=messages,
-                        response_format=fmt,
-                        # Only what the policy sends: each model refuses something else.
-                        max_tokens=_arg(sent, "max_tokens"),
-                        max_completion_tokens=_arg(sent, "max_completion_tokens"),
-                        temperature=_arg(sent, "temperature"),
-                        reasoning_effort=_arg(sent, "reasoning_effort"),
-                    )
-                )
-                return completion, sent
-            except openai.APIError as exc:
-                answered = exc if isinstance(exc, openai.APIStatusError) else None
-                status = answered.status_code if answered else None
-                headers = answered.response.headers if answered else None
-                if isinstance(exc, openai.BadRequestError):
-                    param = self.policy.fixable(exc.code, exc.param, sent)
-                    if param is not None and param not in fixed:
-                        fixed.add(param)
-                        self.policy.learn(param)
-                        continue  # not a failure of the server: no retry spent, no wait
-                if isinstance(exc, openai.APITimeoutError) and timeout < self.settings.timeout:
-                    raise ModelError(self._late(attempts, repair)) from None  # cut by the deadline
-                # Unreachable (refused, reset, DNS) is its own kind: a digest whose every
-                # source met it is a temporary failure (exit 75), not a broken setup.
-                kind = (
-                    EndpointUnreachable
-                    if isinstance(exc, openai.APIConnectionError)
-                    and not isinstance(exc, openai.APITimeoutError)
-                    else ModelError
-                )
-                if not should_retry(status, headers) or retries >= self.settings.max_retries:
-                    raise kind(self.describe_error(exc, attempts, repair=repair)) from None
-                asked = retry_after(headers)
-                wait = asked if asked else backoff(retries)
-                if time.monotonic() + wait + _MIN_REQUEST_SECONDS > deadline:
-                    if answered and asked and status in (429, 503):
-                        raise TemporaryError(self._come_back(answered, asked)) from None
-                    raise kind(
-                        f"{self.describe_error(exc, attempts, repair=repair)}; the "
-                        f"{self.settings.deadline:g} s deadline for this article leaves no "
-                        "time for another attempt"
-                    ) from None
-                time.sleep(wait)
-                retries += 1
-
-    def _late(self, attempts: int, repair: bool) -> str:
-        late = f"no answer within the {self.settings.deadline:g} s deadline for this article"
-        return f"{late} ({_attempts(attempts, repair)})" if attempts else late
-
-    def _come_back(self, exc: openai.APIStatusError, wait: float) -> str:
-        """A server-directed wait past the deadline: when to try again, on one line."""
-        what = (
-            f"rate limited by {self.host} (429)"
-            if exc.status_code == 429
-            else f"the API at {self.host} is unavailable ({exc.status_code})"
+        return self.endpoint.ask(
+            messages,
+            deadline,
+            self._params(prompt),
+            fmt,
+            tally=usage,
+            label=prompt.label,
+            repair=repair,
         )
-        if math.isinf(wait) or wait > 366 * 86400:
-            return f"{what}: {self._detail(exc)}; the server asks to wait indefinitely: retry later"
-        when = datetime.now(UTC) + timedelta(seconds=math.ceil(wait))
-        return (
-            f"{what}: {self._detail(exc)}; the server asks to wait {math.ceil(wait)} s, past the "
-            f"{self.settings.deadline:g} s deadline for this article: retry after "
-            f"{when:%Y-%m-%d %H:%M:%S} UTC"
-        )
-
-    def _notice_ignored(self) -> None:
-        """Once per run: the user's own settings this model does not take."""
-        with self._client_lock:
-            if self._noticed:
-                return
-            self._noticed = True
-        for note in self.policy.ignored(
-            temperature=self.settings.temperature,
-            reasoning_effort=self.settings.reasoning_effort,
-        ):
-            log.warning("%s", note)
 
     def probe(self, article_text: str, title: str) -> ProbeResult:
         """One briefing request through the same path as a build (parameter policy and its
@@ -541,7 +360,7 @@ class OpenAISummariser:
         same parser, but without a repair request: the first answer is what gets reported."""
         self.client()  # importing the SDK is not charged to the deadline
         started = time.monotonic()
-        tally = _Tally()
+        tally = Tally()
         system, user = self._render(self.prompt, article_text=article_text, article_title=title)
         messages: list[ChatCompletionMessageParam] = [
             {"role": "system", "content": system},
@@ -562,45 +381,8 @@ class OpenAISummariser:
         )
 
     def describe_error(self, exc: Exception, attempts: int = 1, *, repair: bool = False) -> str:
-        """A one-line, key-free explanation of an SDK error, naming the likely cause;
-        ``attempts``: how many times the request was sent (``repair``: the repair request)."""
-        import openai
-
-        model, host = self.settings.model, self.host
-        tries = _attempts(attempts, repair)
-        if isinstance(exc, openai.AuthenticationError):
-            return f"the API at {host} rejected the key (401): check OPENAI_API_KEY"
-        if isinstance(exc, openai.PermissionDeniedError):
-            return f"the API at {host} denied access (403): the key may lack access to {model}"
-        if isinstance(exc, openai.NotFoundError):
-            return (
-                f"not found at {host} (404): wrong model name {model!r} or wrong base URL "
-                f"{self._safe(self.settings.base_url or '')!r}"
-            )
-        if isinstance(exc, openai.BadRequestError):
-            if exc.code == "invalid_json_schema":
-                return f"the API at {host} refused the response schema (400): {self._detail(exc)}"
-            return f"the API at {host} refused the request (400): {self._detail(exc)}"
-        if isinstance(exc, openai.RateLimitError):
-            return f"rate limited by {host} (429) after {tries}: {self._detail(exc)}"
-        if isinstance(exc, openai.APITimeoutError):
-            return f"no answer from {host} within {self.settings.timeout:g} s (timeout, {tries})"
-        if isinstance(exc, openai.APIConnectionError):
-            return f"cannot connect to {host} ({tries}): is the server running?"
-        if isinstance(exc, openai.APIStatusError):
-            return (
-                f"the API at {host} failed with HTTP {exc.status_code} after {tries}: "
-                f"{self._detail(exc)}"
-            )
-        return f"the API at {host} failed: {self._safe(_one_line(str(exc)))}"
-
-    def _detail(self, exc: Exception) -> str:
-        body = getattr(exc, "body", None)
-        message = body.get("message") if isinstance(body, dict) else None
-        return self._safe(_one_line(str(message or exc)))[:300]
-
-    def _safe(self, text: str) -> str:
-        return text.replace(self._key, "[key]") if self._key else text
+        """A one-line, key-free explanation of an SDK error (see :class:`Endpoint`)."""
+        return self.endpoint.describe_error(exc, attempts, repair=repair)
 
     def _to_briefing(
         self,
@@ -613,18 +395,6 @@ class OpenAISummariser:
         split: Split | None,
         parameters: Parameters,
     ) -> Briefing:
-        flags = []
-        if injection:
-            flags.append(Flag(kind=INJECTION_SUSPECTED, detail=MODEL_INJECTION_DETAIL))
-        written_in = detect_language(_prose(draft))
-        if self.language is not None and matches(_prose(draft), self.language) is False:
-            flags.append(
-                Flag(
-                    kind="language_mismatch",
-                    detail=f"asked for {self.language.name}; the model wrote in "
-                    f"{LANGUAGES[written_in].name if written_in else 'another language'}",
-                )
-            )
         provenance = Provenance(
             summariser="openai",
             summariser_version=self.version,
@@ -639,55 +409,7 @@ class OpenAISummariser:
             split=split,
             tool_version=__version__,
         )
-        return Briefing(
-            # With --language the model's headline is in that language; otherwise the
-            # article's own headline, when it has one, is the most faithful title.
-            # A blank headline is schema-valid: the article's title stands in.
-            title=(draft.title if self.language else (article.source.title or draft.title))
-            or article.title,
-            source=article.source,
-            situation=draft.situation,
-            # Schema-valid but empty entries (no name, no description) say nothing: dropped.
-            actors=[
-                Actor(name=a.name, kind=a.kind, role=a.role, evidence=_quotes(a.evidence))
-                for a in draft.actors
-                if a.name
-            ][:MAX_ACTORS],
-            assessment=Assessment(
-                text=draft.assessment.text,
-                confidence=draft.assessment.confidence,
-                evidence=_quotes(draft.assessment.evidence),
-            ),
-            risks=[
-                Risk(
-                    description=r.description,
-                    likelihood=r.likelihood,
-                    impact=r.impact,
-                    evidence=_quotes(r.evidence),
-                )
-                for r in draft.risks
-                if r.description
-            ][:MAX_RISKS],
-            flags=flags,
-            provenance=provenance,
-            word_count=article.word_count,
-            reading_minutes=article.reading_minutes,
-            language=self.language.code if self.language else written_in,
-        )
-
-
-def _quotes(evidence: list[str]) -> list[str]:
-    return [q for q in evidence if q]
-
-
-def _prose(answer: object) -> str:
-    """The text a model wrote itself (not its quotes), for the language check."""
-    if isinstance(answer, Draft):
-        parts = [answer.situation, answer.assessment.text, *(r.description for r in answer.risks)]
-        return " ".join(parts)
-    if isinstance(answer, DigestDraft):
-        return " ".join(p.text for p in answer.points)
-    return ""
+        return to_briefing(article, draft, provenance, language=self.language, injection=injection)
 
 
 @dataclass(frozen=True)
@@ -699,40 +421,5 @@ class ProbeResult:
     adjustments: dict[str, str]  # parameters the server refused, and what was done instead
 
 
-class _Tally:
-    """Token usage summed over every request of an article, and the parameters each prompt's
-    requests were sent with (thread-safe: map-reduce requests run in parallel)."""
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self.prompt = 0
-        self.completion = 0
-        self.parameters: dict[str, Parameters] = {}  # by prompt label: the latest answered
-
-    def add(self, prompt: int, completion: int) -> None:
-        with self._lock:
-            self.prompt += prompt
-            self.completion += completion
-
-    def sent(self, label: str, parameters: Parameters) -> None:
-        with self._lock:
-            self.parameters[label] = dict(parameters)
-
-
-def _arg(sent: Parameters, name: str) -> Any:
-    """A parameter for the SDK: its value, or ``omit`` so that it is not sent at all."""
-    import openai
-
-    return sent.get(name, openai.omit)
-
-
 def _float_or_none(value: object) -> float | None:
     return float(value) if isinstance(value, int | float) else None
-
-
-def _attempts(n: int, repair: bool = False) -> str:
-    return f"{n} attempt{'s' if n != 1 else ''}" + (" of the repair request" if repair else "")
-
-
-def _one_line(text: str) -> str:
-    return " ".join(text.split())

@@ -10,7 +10,8 @@ and serves:
 * ``/version``       the build counter, as text. The page polls it every 300 ms and reloads
                      itself when it changes.
 
-A watcher thread polls the modification stamps of the inputs every 200 ms. A change to the
+A watcher thread polls the modification stamps of the inputs (:mod:`briefing.preview.stamps`)
+every 200 ms. A change to the
 article file or to a prompt in use (the summariser's prompt file, the user prompts folder)
 re-reads and re-summarises the article, then re-renders; a change in a template folder only
 re-renders the last briefing. Each rebuild, good or bad, bumps the version. A failed rebuild
@@ -18,12 +19,10 @@ re-renders the last briefing. Each rebuild, good or bad, bumps the version. A fa
 server keeps serving; the next good change recovers.
 
 Security: article and model text reach the page only through the autoescaping templates; the
-error message is escaped here. Every response carries a Content-Security-Policy that allows no
-script but ours (by nonce), no fetch but to this server, and nothing external. The template's own
-``<meta http-equiv="Content-Security-Policy">`` forbids every script, so the served copy drops it
-(autoescaping guarantees that such a tag can only come from template markup, never from the
-article) and the header policy applies instead. Requests whose Host header is not this server
-(DNS rebinding) are refused.
+error message is escaped (:mod:`briefing.preview.page`). Every HTML response carries a
+Content-Security-Policy that allows no script but ours (by nonce), no fetch but to this server,
+and nothing external. Requests whose Host header is not this server (DNS rebinding) are
+refused.
 
 API: ``PreviewServer(options, port=…, template_dirs=…)``; ``start()`` (bind, first build, start the
 threads), ``url`` / ``server_address`` / ``version`` / ``error`` / ``title``, ``serve_forever()``
@@ -37,14 +36,11 @@ at INFO, a failed build at WARNING, each HTTP request at DEBUG).
 from __future__ import annotations
 
 import base64
-import html
 import logging
-import os
-import re
 import secrets
 import threading
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -54,18 +50,13 @@ from typing import Any, cast
 from briefing.config import Settings
 from briefing.errors import BriefingError, ConfigError, InputError
 from briefing.model import Briefing
-from briefing.pipeline import BuildOptions, announce
+from briefing.pipeline import BuildOptions, announce, is_url
+from briefing.preview.page import content_security_policy, error_page, inject_preview
+from briefing.preview.stamps import Stamp, prompt_files_of, snapshot
 from briefing.resources import templates_dir
 from briefing.summarisers import Summariser, make_summariser
 
-__all__ = [
-    "DEFAULT_PORT",
-    "HOST",
-    "RELOAD_SCRIPT",
-    "PreviewServer",
-    "content_security_policy",
-    "inject_preview",
-]
+__all__ = ["DEFAULT_PORT", "HOST", "PreviewServer"]
 
 LOG = logging.getLogger("briefing.preview")
 
@@ -74,56 +65,7 @@ DEFAULT_PORT = 8765
 POLL_SECONDS = 0.2  # how often the watcher looks at the inputs
 SETTLE_SECONDS, SETTLE_TRIES = 0.05, 5  # after a change, wait for the stamps to hold still
 
-# Our script, a fixed string: it marks the page live, then polls /version and reloads the page
-# when the build it was served with (data-version on its own tag) is no longer current.
-RELOAD_SCRIPT = """\
-(function () {
-  "use strict";
-  var me = document.currentScript;
-  var served = me ? me.getAttribute("data-version") : null;
-  document.documentElement.dataset.live = "1";
-  function poll() {
-    fetch("/version", {cache: "no-store"}).then(function (response) {
-      return response.ok ? response.text() : null;
-    }).then(function (version) {
-      if (version !== null && version.trim() !== served) {
-        window.location.reload();
-        return;
-      }
-      window.setTimeout(poll, 300);
-    }, function () {
-      window.setTimeout(poll, 1000);
-    });
-  }
-  window.setTimeout(poll, 300);
-})();
-"""
-
-_BAR_STYLE = (
-    "position:fixed;top:8px;right:8px;z-index:2147483647;margin:0;padding:4px 10px;"
-    "font:13px/1.4 system-ui,sans-serif;color:#fff;background:#1f2933;border-radius:4px;"
-    "opacity:.92"
-)
-_LINK_STYLE = "color:#fff;font-weight:bold;text-decoration:underline"
-_PANEL_STYLE = (
-    "margin:2rem auto;max-width:46rem;padding:1rem 1.5rem;border:3px solid #b00020;"
-    "border-radius:6px;background:#fdecea;color:#5f0010;font:16px/1.5 system-ui,sans-serif"
-)
-_CSP_META = re.compile(r"<meta\s+http-equiv\s*=\s*[\"']?content-security-policy[^>]*>", re.I)
-_BODY_END = re.compile(r"</body\s*>", re.I)
-_SKIPPED_NAMES = re.compile(r"^\.|~$|\.sw[a-p]$")  # hidden files, editor backups and swap files
-
-Stamp = tuple[int, int, int]  # (mtime_ns, size, inode): an editor's rename-save changes the inode
 SummariserFactory = Callable[[Settings], Summariser]
-
-
-def content_security_policy(nonce: str) -> str:
-    """The policy of every response: only our nonce'd script runs, only this server is fetched."""
-    return (
-        "default-src 'none'; style-src 'unsafe-inline'; img-src data:; "
-        f"script-src 'nonce-{nonce}'; connect-src 'self'; "
-        "base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
-    )
 
 
 @dataclass(frozen=True)
@@ -226,10 +168,15 @@ class PreviewServer:
             raise RuntimeError("a preview server starts once")
         if self.options.source == "-":
             raise ConfigError("the live preview needs an article file, not standard input")
+        if is_url(self.options.source):  # a page cannot be watched for edits: a file can
+            raise ConfigError(
+                "the live preview needs an article file, not a URL: save the page and preview "
+                "the file, or use 'briefing preview URL' without --serve"
+            )
         if not self._article_path.is_file():
             raise InputError(f"no such file: {self._article_path}")
         self._summariser = self._factory(self.options.settings)  # bad settings fail here
-        self._prompt_files = _prompt_files_of(self._summariser)
+        self._prompt_files = prompt_files_of(self._summariser)
         announce(self.options.settings, self._summariser)  # once, not on every rebuild
         try:
             httpd = _HTTPServer((HOST, self._port), _Handler)
@@ -331,7 +278,7 @@ class PreviewServer:
 
         if self._summariser is None:
             self._summariser = self._factory(self.options.settings)
-        self._prompt_files = _prompt_files_of(self._summariser)
+        self._prompt_files = prompt_files_of(self._summariser)
         article = read_source(self.options.source, None, title=self.options.title)
         self._title = article.title
         return summarise(self.options.settings, self._summariser, article)
@@ -341,12 +288,12 @@ class PreviewServer:
     def _snapshot_inputs(self) -> dict[str, Stamp | None]:
         """Stamps of what a re-summarise reads: the article and the prompts in use."""
         prompts_dir = self.options.settings.prompts_dir
-        return _snapshot(
+        return snapshot(
             [self._article_path, *self._prompt_files], [prompts_dir] if prompts_dir else []
         )
 
     def _snapshot_templates(self) -> dict[str, Stamp | None]:
-        return _snapshot([], [*self.template_dirs, templates_dir()])
+        return snapshot([], [*self.template_dirs, templates_dir()])
 
     def _watch(self) -> None:
         while not self._stopping.wait(self._poll_seconds):
@@ -399,7 +346,7 @@ class PreviewServer:
         with self._lock:
             build = self._build
         if build.html is None:
-            return 500, _error_page(build.error or "unknown error", build.version, nonce)
+            return 500, error_page(build.error or "unknown error", build.version, nonce)
         return 200, inject_preview(build.html, build.version, nonce)
 
     def _pdf_bytes(self, nonce: str) -> tuple[int, str, bytes]:
@@ -407,7 +354,7 @@ class PreviewServer:
         with self._lock:
             build = self._build
         if build.html is None or build.briefing is None:
-            page = _error_page(build.error or "unknown error", build.version, nonce)
+            page = error_page(build.error or "unknown error", build.version, nonce)
             return 500, "text/html; charset=utf-8", page.encode("utf-8")
         with self._pdf_lock:
             if self._pdf is not None and self._pdf[0] == build.version:
@@ -420,7 +367,7 @@ class PreviewServer:
                 options = pdf_options(self.options.settings) | {"template_dirs": self.template_dirs}
                 data = render_pdf(build.html, build.briefing, **options)
             except Exception as exc:
-                page = _error_page(_one_line(exc), build.version, nonce)
+                page = error_page(_one_line(exc), build.version, nonce)
                 return 500, "text/html; charset=utf-8", page.encode("utf-8")
             self._pdf = (build.version, data)
             return 200, "application/pdf", data
@@ -487,84 +434,8 @@ class _Handler(BaseHTTPRequestHandler):
         LOG.debug("preview http: " + format, *args)
 
 
-# ------------------------------------------------------------------------------- the page
-
-
-def inject_preview(page: str, version: int, nonce: str) -> str:
-    """``page`` with the template's CSP meta removed and our bar and script before ``</body>``.
-
-    Only fixed markup, the integer ``version`` and the base64 ``nonce`` are added; nothing of
-    the page is unescaped or marked safe.
-    """
-    page = _CSP_META.sub("", page)
-    addition = _bar(version) + _script(version, nonce)
-    ends = list(_BODY_END.finditer(page))
-    if not ends:
-        return page + addition
-    at = ends[-1].start()  # the article cannot close the body: its "<" is escaped
-    return page[:at] + addition + page[at:]
-
-
-def _bar(version: int) -> str:
-    return (
-        f'<div id="briefing-preview-bar" style="{_BAR_STYLE}">'
-        f'<a href="/briefing.pdf" style="{_LINK_STYLE}">PDF</a>'
-        f" · live preview, build {int(version)}</div>\n"
-    )
-
-
-def _script(version: int, nonce: str) -> str:
-    return f'<script nonce="{nonce}" data-version="{int(version)}">\n{RELOAD_SCRIPT}</script>\n'
-
-
-def _error_page(message: str, version: int, nonce: str) -> str:
-    body = (
-        f'<div id="briefing-preview-error" role="alert" style="{_PANEL_STYLE}">'
-        '<h1 style="margin-top:0;font-size:1.3rem">The preview could not be built</h1>'
-        f'<p style="font-family:monospace;white-space:pre-wrap">{html.escape(message)}</p>'
-        "<p>Fix the file and save it: this page reloads by itself.</p></div>\n"
-    )
-    page = (
-        '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
-        "<title>Preview error</title>\n</head>\n<body>\n" + body + "</body>\n</html>\n"
-    )
-    return inject_preview(page, version, nonce)
-
-
 def _one_line(exc: BaseException) -> str:
     if isinstance(exc, BriefingError):
         return exc.message
     text = " ".join(str(exc).split())
     return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
-
-
-# ------------------------------------------------------------------------------ file stamps
-
-
-def _prompt_files_of(summariser: Summariser) -> list[Path]:
-    """The prompt file a summariser uses, when it has one (the openai summariser)."""
-    prompt = getattr(summariser, "prompt", None)
-    path = getattr(prompt, "path", None)
-    return [Path(path)] if isinstance(path, str | os.PathLike) else []
-
-
-def _stamp(path: Path) -> Stamp | None:
-    try:
-        st = path.stat()
-    except OSError:
-        return None
-    return (st.st_mtime_ns, st.st_size, st.st_ino)
-
-
-def _snapshot(files: Iterable[Path], dirs: Iterable[Path]) -> dict[str, Stamp | None]:
-    """Stamps of ``files`` and of every file below ``dirs`` (None: missing)."""
-    stamps: dict[str, Stamp | None] = {str(f): _stamp(f) for f in files}
-    for folder in dirs:
-        stamps[f"{folder}/"] = _stamp(folder)
-        for root, subdirs, names in os.walk(folder):
-            subdirs[:] = sorted(d for d in subdirs if d != "__pycache__" and not d.startswith("."))
-            for name in names:
-                if not _SKIPPED_NAMES.search(name):
-                    path = Path(root) / name
-                    stamps[str(path)] = _stamp(path)
-    return stamps

@@ -1,0 +1,153 @@
+"""The catalogue commands: prompts, templates and the cache (list, show, inspect, empty).
+
+Registered on the main group by ``briefing.cli``; like every command they only parse options,
+call one core function and print its result.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import click
+
+from briefing.cli_errors import BriefingClickError, map_errors, settings_from
+from briefing.errors import EXIT_USAGE
+from briefing.options import cache_dir_option, examples, setting_options
+from briefing.terminal import setup_logging
+
+
+@click.group(epilog=examples("briefing prompts list", "briefing prompts show briefing@v1"))
+def prompts() -> None:
+    """List and show the versioned prompts."""
+
+
+@prompts.command(
+    "list",
+    epilog=examples("briefing prompts list", "briefing prompts list --prompts-dir my-prompts/"),
+)
+@setting_options("prompts list")
+@map_errors
+def prompts_list(**flags: Any) -> None:
+    """Every prompt: name, versions, description and sha256 of the newest version."""
+    from briefing.prompts import Registry
+
+    settings = settings_from(flags)
+    registry = Registry([settings.prompts_dir] if settings.prompts_dir else [])
+    for name in registry.names():
+        prompt = registry.get(name)
+        versions = ",".join(f"v{v}" for v in registry.versions(name))
+        origin = "" if prompt.builtin else "  (yours)"
+        click.echo(f"{name}  {versions}  sha256:{prompt.sha256[:12]}  {prompt.description}{origin}")
+
+
+@prompts.command(
+    "show",
+    epilog=examples(
+        "briefing prompts show briefing",
+        "briefing prompts show merge@v1",
+        "briefing prompts show briefing@v2 --prompts-dir my-prompts/",
+    ),
+)
+@click.argument("spec", metavar="NAME[@vN]")
+@setting_options("prompts show")
+@map_errors
+def prompts_show(spec: str, **flags: Any) -> None:
+    """Print one prompt version: its file, hash and full text."""
+    from briefing.prompts import Registry
+
+    settings = settings_from(flags)
+    prompt = Registry([settings.prompts_dir] if settings.prompts_dir else []).get(spec)
+    click.echo(f"# {prompt.label}  sha256:{prompt.sha256}")
+    click.echo(f"# {prompt.path}")
+    click.echo(prompt.path.read_text(encoding="utf-8"), nl=False)
+
+
+@click.group(epilog=examples("briefing cache info", "briefing cache clear"))
+def cache() -> None:
+    """Inspect or empty the cache of briefings and day summaries."""
+
+
+@cache.command(
+    "info",
+    epilog=examples("briefing cache info", "briefing cache info --cache-dir /srv/briefs/cache"),
+)
+@cache_dir_option
+@map_errors
+def cache_info(cache_dir: Path | None) -> None:
+    """Where the cache is, how many briefings and day summaries it holds, how big it is."""
+    from briefing.cache import cache_path, open_cache
+
+    setup_logging(False, False)
+    with open_cache(cache_dir) as store:
+        info = store.info()
+    path = info.path or cache_path(cache_dir)
+    click.echo(f"path: {path}")
+    click.echo(f"entries: {info.entries}")
+    click.echo(f"summaries: {info.summaries}")  # days' executive summaries by a model
+    click.echo(f"size: {info.bytes} bytes")
+    if info.oldest and info.newest:
+        click.echo(f"oldest: {info.oldest.isoformat(timespec='seconds')}")
+        click.echo(f"newest: {info.newest.isoformat(timespec='seconds')}")
+
+
+@cache.command(
+    "clear",
+    epilog=examples("briefing cache clear", "briefing cache clear --cache-dir /srv/briefs/cache"),
+)
+@cache_dir_option
+@map_errors
+def cache_clear(cache_dir: Path | None) -> None:
+    """Remove every cached briefing and day summary."""
+    from briefing.cache import open_cache
+
+    setup_logging(False, False)
+    with open_cache(cache_dir) as store:
+        removed = store.clear()
+    click.echo(f"removed {removed} cached briefing{'s' if removed != 1 else ''}")
+
+
+@click.group(epilog=examples("briefing templates list", "briefing templates show briefing.html.j2"))
+def templates() -> None:
+    """List and show the templates (yours override ours by name)."""
+
+
+@templates.command(
+    "list",
+    epilog=examples(
+        "briefing templates list", "briefing templates list --template-dir my-templates/"
+    ),
+)
+@setting_options("templates list")
+@map_errors
+def templates_list(**flags: Any) -> None:
+    """Every template: name, where it comes from (ours or yours) and what it is for."""
+    from briefing.render.template_files import list_templates
+
+    settings = settings_from(flags)
+    for row in list_templates([settings.template_dir] if settings.template_dir else []):
+        note = "  (overridden)" if row.overridden else ""
+        click.echo(f"{row.name}  [{row.origin}]  {row.description}{note}")
+
+
+@templates.command(
+    "show",
+    epilog=examples(
+        "briefing templates show briefing.html.j2",
+        "briefing templates show base.html.j2 --template-dir my-templates/",
+    ),
+)
+@click.argument("name")
+@setting_options("templates show")
+@map_errors
+def templates_show(name: str, **flags: Any) -> None:
+    """Print the template NAME as it is used (yours if you override it)."""
+    from briefing.render.template_files import template_source
+
+    settings = settings_from(flags)
+    try:
+        path, text = template_source(name, [settings.template_dir] if settings.template_dir else [])
+    except LookupError as exc:
+        raise BriefingClickError(str(exc.args[0] if exc.args else exc), EXIT_USAGE) from None
+    click.echo(f"# {path}")
+    click.echo(text, nl=False)
