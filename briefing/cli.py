@@ -17,7 +17,9 @@ import click
 
 from briefing import __version__
 from briefing.cli_catalog import cache, prompts, templates
+from briefing.cli_complete import complete_file
 from briefing.cli_errors import BriefingClickError, BriefingGroup, map_errors, settings_from, stdin
+from briefing.cli_log import log_group, models, recorded
 from briefing.errors import ALL_EXIT_CODES, EXIT_FAILURE
 from briefing.options import (
     cache_dir_option,
@@ -28,7 +30,9 @@ from briefing.options import (
     title_option,
     verbosity_options,
 )
+from briefing.output import is_stream
 from briefing.terminal import setup_logging
+from briefing.text.controls import escape_controls
 
 _EXIT_CODES = ", ".join(f"{code} {c.label}" for code, c in ALL_EXIT_CODES.items())
 
@@ -70,6 +74,7 @@ def main() -> None:
 @setting_options("build")
 @verbosity_options
 @map_errors
+@recorded("build")
 def build(
     source: str,
     output: str | None,
@@ -94,7 +99,8 @@ def build(
         stdin=stdin(),
     )
     logging.getLogger("briefing").info(result.summary())
-    click.echo(str(result.path))
+    if not is_stream(result.path):  # -o /dev/stdout: the document is what went to stdout
+        click.echo(escape_controls(str(result.path)))
 
 
 @main.command(
@@ -147,6 +153,7 @@ def preview(
     or a prompt changes; a template change re-renders without re-summarising. A link shows
     the PDF of the same draft. Errors appear in the page and the server keeps running.
     """
+    from briefing.browser import open_or_say
     from briefing.pipeline import BuildOptions
     from briefing.pipeline import preview as run_preview
 
@@ -160,14 +167,14 @@ def preview(
         with PreviewServer(options, port=port, template_dirs=dirs) as server:
             click.echo(f"Serving {server.title} at {server.url} (Ctrl-C to stop)")
             if open_browser:
-                click.launch(server.url)
+                open_or_say(server.url)
             server.serve_forever()  # returns on Ctrl-C, stopped
         click.echo("stopped")
         return
     path = run_preview(options, stdin=stdin())
     click.echo(str(path))
     if open_browser:
-        click.launch(str(path))
+        open_or_say(str(path))
 
 
 @main.command(
@@ -236,6 +243,7 @@ def doctor(probe: bool, verbose: bool, quiet: bool, **flags: Any) -> None:
 )
 @setting_options("eval")
 @map_errors
+@recorded("eval")
 def eval_command(
     dataset: Path,
     summarisers: tuple[str, ...],
@@ -247,7 +255,9 @@ def eval_command(
 
     DATASET.jsonl has one {id, text, reference} object a line. Prints one Markdown table:
     ROUGE-1/2/Lsum of the situation against the reference, evidence quotes found verbatim,
-    actors and risks per briefing, failures, latency, tokens. Needs pip install '.[eval]'.
+    actors and risks per briefing, failures, latency, tokens. Items with gold "entities"
+    (name, type, mentions) add actor precision, key recall and actors per briefing. Needs
+    the eval extra: pip install 'briefing-cli[eval]' (in a clone: pip install '.[eval]').
     """
     from briefing.evaluate import configurations, format_table, load_dataset, run_eval
 
@@ -265,7 +275,7 @@ def eval_command(
         "briefing daily --urls urls.txt --date 2026-11-26 -q --log-file daily.log",
     )
 )
-@click.argument("sources", nargs=-1, metavar="[SOURCE]...")
+@click.argument("sources", nargs=-1, metavar="[SOURCE]...", shell_complete=complete_file)
 @click.option(
     "--from-dir",
     type=click.Path(path_type=Path, file_okay=False),
@@ -312,6 +322,7 @@ def eval_command(
 @setting_options("daily")
 @verbosity_options
 @map_errors
+@recorded("daily")
 def daily(
     sources: tuple[str, ...],
     from_dir: Path | None,
@@ -331,11 +342,13 @@ def daily(
 ) -> None:
     """Brief many sources into one dated digest (for cron).
 
-    The digest has a cover, an executive summary, contents, one section per article and an
-    appendix of every source with its status. SOURCE is a file, a folder of articles or an
-    article URL. Exit 3: the digest was written but some sources failed (see its appendix);
-    when nothing could be briefed nothing is written and the exit code says why (briefing
-    --help lists them).
+    The digest is read in minutes: a cover with the day's picture (stories new, developing and
+    dropped since the previous digest), an executive summary led by what changed, one card per
+    story (articles on the same event are one story), the stories dropped, and an appendix of
+    every source with its status; --detail full adds each story's full briefing. SOURCE is a
+    file, a folder of articles or an article URL. -q prints nothing when all went well. Exit
+    3: the digest was written but some sources failed (see its appendix); when nothing could
+    be briefed nothing is written and the exit code says why (briefing --help lists them).
     """
     from briefing.daily import DailyOptions, run_daily
     from briefing.terminal import daily_display, report_daily
@@ -363,8 +376,9 @@ def daily(
             ),
             progress=progress,
         )
-    report_daily(result, quiet=quiet)
-    click.echo(str(result.path))
+        report_daily(result, quiet=quiet)  # in the log file too
+    if not quiet and not is_stream(result.path):  # -q: nothing on stdout; a good night, no line
+        click.echo(escape_controls(str(result.path)))
     if result.exit_code:
         sys.exit(result.exit_code)
 
@@ -372,3 +386,5 @@ def daily(
 main.add_command(prompts)
 main.add_command(templates)
 main.add_command(cache)
+main.add_command(log_group)
+main.add_command(models)

@@ -6,11 +6,13 @@ call one core function and print its result.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 import click
 
+from briefing.cli_complete import complete_prompt, complete_template
 from briefing.cli_errors import BriefingClickError, map_errors, settings_from
 from briefing.errors import EXIT_USAGE
 from briefing.options import cache_dir_option, examples, setting_options
@@ -34,11 +36,14 @@ def prompts_list(**flags: Any) -> None:
 
     settings = settings_from(flags)
     registry = Registry([settings.prompts_dir] if settings.prompts_dir else [])
+    rows = []
     for name in registry.names():
         prompt = registry.get(name)
         versions = ",".join(f"v{v}" for v in registry.versions(name))
         origin = "" if prompt.builtin else "  (yours)"
-        click.echo(f"{name}  {versions}  sha256:{prompt.sha256[:12]}  {prompt.description}{origin}")
+        rows.append((name, versions, f"sha256:{prompt.sha256[:12]}", prompt.description + origin))
+    for line in aligned(rows):
+        click.echo(line)
 
 
 @prompts.command(
@@ -49,7 +54,7 @@ def prompts_list(**flags: Any) -> None:
         "briefing prompts show briefing@v2 --prompts-dir my-prompts/",
     ),
 )
-@click.argument("spec", metavar="NAME[@vN]")
+@click.argument("spec", metavar="NAME[@vN]", shell_complete=complete_prompt)
 @setting_options("prompts show")
 @map_errors
 def prompts_show(spec: str, **flags: Any) -> None:
@@ -61,6 +66,16 @@ def prompts_show(spec: str, **flags: Any) -> None:
     click.echo(f"# {prompt.label}  sha256:{prompt.sha256}")
     click.echo(f"# {prompt.path}")
     click.echo(prompt.path.read_text(encoding="utf-8"), nl=False)
+
+
+def aligned(rows: Sequence[tuple[str, ...]]) -> list[str]:
+    """One line a row, columns two spaces apart and padded to the widest; the last column (a
+    description of any length) is not padded, so a line never ends in spaces."""
+    widths = [max(len(cells[i]) for cells in rows) for i in range(len(rows[0]) - 1)] if rows else []
+    return [
+        "  ".join([*(cells[i].ljust(width) for i, width in enumerate(widths)), cells[-1]])
+        for cells in rows
+    ]
 
 
 @click.group(epilog=examples("briefing cache info", "briefing cache clear"))
@@ -125,9 +140,12 @@ def templates_list(**flags: Any) -> None:
     from briefing.render.template_files import list_templates
 
     settings = settings_from(flags)
+    rows = []
     for row in list_templates([settings.template_dir] if settings.template_dir else []):
         note = "  (overridden)" if row.overridden else ""
-        click.echo(f"{row.name}  [{row.origin}]  {row.description}{note}")
+        rows.append((row.name, f"[{row.origin}]", row.description + note))
+    for line in aligned(rows):
+        click.echo(line)
 
 
 @templates.command(
@@ -137,7 +155,7 @@ def templates_list(**flags: Any) -> None:
         "briefing templates show base.html.j2 --template-dir my-templates/",
     ),
 )
-@click.argument("name")
+@click.argument("name", shell_complete=complete_template)
 @setting_options("templates show")
 @map_errors
 def templates_show(name: str, **flags: Any) -> None:

@@ -17,6 +17,7 @@ import click
 
 from briefing.errors import EXIT_FAILURE, BriefingError
 from briefing.options import pop_settings
+from briefing.text.controls import escape_controls
 
 if TYPE_CHECKING:
     from briefing.config import Settings
@@ -25,10 +26,11 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 
 class BriefingClickError(click.ClickException):
-    """A ClickException carrying our exit code."""
+    """A ClickException carrying our exit code; control characters in the message (a file
+    name's ESC or newline) are shown escaped, so the error stays one honest line."""
 
     def __init__(self, message: str, exit_code: int) -> None:
-        super().__init__(message)
+        super().__init__(escape_controls(message))
         self.exit_code = exit_code  # type: ignore[misc]  # ClickException declares a class default
 
 
@@ -96,6 +98,9 @@ def stdin() -> BinaryIO | None:
 def settings_from(flags: dict[str, Any]) -> Settings:
     """The layered settings from a command's flags (popped from its kwargs) and --config."""
     from briefing.config import load_settings
+    from briefing.history import current_run
 
     config_path = flags.pop("config_path")
-    return load_settings(pop_settings(flags), config_path=config_path)
+    settings = load_settings(pop_settings(flags), config_path=config_path)
+    current_run().use_settings(settings)  # a recorded run (build, daily, eval) keeps them
+    return settings

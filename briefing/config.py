@@ -19,6 +19,7 @@ from urllib.parse import urlsplit
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
 
 from briefing.errors import ConfigError
+from briefing.prices import PRICES_DATE, Price
 from briefing.settings_spec import (
     DEFAULT_MODEL,
     ReasoningEffort,
@@ -49,6 +50,9 @@ class Settings(BaseModel, SettingsFields):
 
     # Never from the file: only the environment (OPENAI_API_KEY) or the process itself.
     api_key: SecretStr | None = Field(default=None, exclude=True)
+    # The config file's [prices] table, over the shipped one (briefing.prices): a table, not
+    # a value a flag or a variable could carry, hence not declared in settings_spec.
+    prices: dict[str, Price] = Field(default_factory=dict, exclude=True)
 
     @field_validator("base_url")
     @classmethod
@@ -171,5 +175,7 @@ def describe(settings: Settings) -> list[tuple[str, str]]:
             (k, parts._replace(netloc=netloc).geturl() if k == "base_url" else v) for k, v in rows
         ]
     rows.append(("api_key", "set (hidden)" if settings.api_key else "not set"))
+    own = f" + {len(settings.prices)} from the config file" if settings.prices else ""
+    rows.append(("prices", f"table of {PRICES_DATE}{own}"))
     rows.append(("summariser in use", settings.resolved_summariser))
     return rows

@@ -164,9 +164,12 @@ def _run(
     from briefing.checks.apply import checked, unsupported_notice
     from briefing.daily_state import fingerprint, remember, unchanged
     from briefing.digest import executive_summary
+    from briefing.history import current_run
     from briefing.pipeline import announce, render_document
     from briefing.render import long_date
     from briefing.sources import FetchPolicy
+    from briefing.spending import day_spending
+    from briefing.stories import make_stories
     from briefing.summarisers import make_summariser
 
     started = time.monotonic()
@@ -227,18 +230,26 @@ def _run(
         briefings = [i.briefing for i in items if i.briefing is not None]
         if not briefings:
             raise _nothing_briefed(items)
-        # From the cache when this day's briefings were summarised before (another output
-        # file or format, a rerun): no model request.
-        summary = executive_summary(briefings, summariser, settings, cache)
+        briefed = [(i.article, i.briefing) for i in items if i.article and i.briefing]
+        told = make_stories(briefed, summariser, cache, settings, options.cache_dir, path, day)
+        # The summary of the day's stories (its points cite story numbers): from the cache
+        # when they were summarised before (another output file or format, a rerun).
+        summary = executive_summary([s.briefing for s in told.stories], summariser, settings, cache)
 
     failed = [i for i in items if i.status == "failed"]
     sources = [_status(i) for i in items]
+    current_run().add_day(sources, [i.briefing for i in items], summary)  # CLI history
+    made = [(i.status, i.briefing) for i in items if i.briefing is not None]
+    run_usage, cost = day_spending(made + told.made, summary, settings.prices)
     digest = Digest(
         title=f"Daily briefing — {long_date(day)}",  # English month names, not the locale's
         day=day.isoformat(),
         executive_summary=summary.points,
         briefings=briefings,
         sources=sources,
+        stories=told.stories,
+        dropped=told.dropped,
+        previous_day=told.previous_day,
         provenance=DigestProvenance(
             summariser=summariser.name,  # type: ignore[arg-type]
             model=summary.meta.model,
@@ -249,10 +260,13 @@ def _run(
             duration_ms=int((time.monotonic() - started) * 1000),
             cache_hits=hits,
             model_requests=requests,
+            run_usage=run_usage,
+            cost=cost,
             tool_version=__version__,
         ),
     )
     exit_code = EXIT_PARTIAL if failed else EXIT_OK
+    current_run().set_output(path)  # written now, or unchanged and kept
     notice = unsupported_notice(briefings, fmt)
     # What the file would say, without when or how fast it was made: equal on a rerun of an
     # unchanged day. The state file beside the output remembers it, with the hash of the file
@@ -260,10 +274,12 @@ def _run(
     inputs = fingerprint(fmt, settings, digest, cache_key("digest", summariser))
     if unchanged(path, inputs) and not options.force:
         log.info("unchanged: %s already holds this digest (use --force to rewrite)", path)
+        told.remember()  # a rerun's record replaces the day's
         return DailyResult(path, digest, written=False, exit_code=exit_code, notice=notice)
     data = render_document(digest, fmt, settings)
     atomic_write(path, data)
     remember(path, inputs, data)
+    told.remember()  # once written: tomorrow's digest compares with what this one says
     return DailyResult(path, digest, written=True, exit_code=exit_code, notice=notice)
 
 

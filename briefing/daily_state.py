@@ -3,10 +3,10 @@
 A digest's file is never the same twice byte for byte (its provenance says when it was made
 and how long it took), so re-rendering cannot tell whether the file already holds this day's
 digest. A hidden ``.<name>.state.json`` beside the output remembers two fingerprints: what the
-file was made from (:func:`fingerprint`: the briefings, the sources' fates, the executive
-summary, the format and the rendering options, but not when or how fast) and the sha256 of
-the file written. An unchanged day whose file is still the one we wrote is not rewritten; a
-file edited or replaced since is.
+file was made from (:func:`fingerprint`: the briefings, the stories with their status and
+changes, the sources' fates, the executive summary, the format and the rendering options, but
+not when or how fast) and the sha256 of the file written. An unchanged day whose file is
+still the one we wrote is not rewritten; a file edited or replaced since is.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from pydantic import BaseModel, ConfigDict
 from briefing.config import Settings
 from briefing.errors import BriefingError
 from briefing.model import Digest
-from briefing.output import atomic_write
+from briefing.output import atomic_write, is_stream
 from briefing.version import __version__
 
 log = logging.getLogger("briefing.daily")
@@ -44,7 +44,8 @@ class DigestState(BaseModel):
 
 def fingerprint(fmt: str, settings: Settings, digest: Digest, summariser_key: str) -> str:
     """What goes into the digest's file, without when or how fast it was made: the briefings,
-    the sources' fates, the executive summary, the format and the rendering options."""
+    the stories and their changes, the sources' fates, the executive summary, the format and
+    the rendering options."""
     data = {
         "fmt": fmt,
         "tool": __version__,
@@ -55,6 +56,7 @@ def fingerprint(fmt: str, settings: Settings, digest: Digest, summariser_key: st
         else {
             "evidence": settings.evidence,
             "style": settings.style,
+            "detail": settings.detail,
             "marking": settings.marking,
             "pdf_variant": settings.pdf_variant,
             "template_dir": str(settings.template_dir) if settings.template_dir else None,
@@ -69,6 +71,16 @@ def fingerprint(fmt: str, settings: Settings, digest: Digest, summariser_key: st
             for s in digest.sources
         ],
         "summary": [p.model_dump(mode="json") for p in digest.executive_summary],
+        # The stories and what changed since the previous digest: the same briefings compared
+        # with another previous digest (a rerun of yesterday) make another file.
+        "stories": [
+            s.model_dump(
+                mode="json", exclude={"briefing": {"provenance": {"generated_at", "duration_ms"}}}
+            )
+            for s in digest.stories
+        ],
+        "dropped": [d.model_dump(mode="json") for d in digest.dropped],
+        "previous_day": digest.previous_day,
         "summary_prompt": digest.provenance.prompt.model_dump()
         if digest.provenance.prompt
         else None,
@@ -83,13 +95,19 @@ def state_path(output: Path) -> Path:
 
 
 def unchanged(output: Path, inputs: str) -> bool:
-    """True when ``output`` is the file written last time from the same ``inputs``."""
+    """True when ``output`` is the file written last time from the same ``inputs``; never for
+    a device or a pipe (``-o /dev/stdout``): what went down it is gone, so it is written again."""
+    if is_stream(output):
+        return False
     state = _read(state_path(output))
     return state is not None and state.inputs == inputs and _sha256_of(output) == state.output
 
 
 def remember(output: Path, inputs: str, data: bytes) -> None:
-    """Record that ``data`` was written to ``output`` from ``inputs``."""
+    """Record that ``data`` was written to ``output`` from ``inputs`` (nothing for a device or
+    a pipe: no state file is made beside /dev/stdout)."""
+    if is_stream(output):
+        return
     state = DigestState(inputs=inputs, output=hashlib.sha256(data).hexdigest())
     path = state_path(output)
     try:

@@ -71,6 +71,21 @@ def exit_codes_table() -> str:
     return _table(("code", "meaning"), rows)
 
 
+def prices_table() -> str:
+    """The shipped price table: US dollars per million tokens, and its date."""
+    from briefing.prices import DEFAULT_PRICES, PRICES_DATE
+
+    def usd(value: float | None) -> str:  # as the price list writes them: $10.00, $0.125
+        return "—" if value is None else "$" + f"{value:.3f}".removesuffix("0")
+
+    rows = [
+        (f"`{name}`", usd(p.input), usd(p.cached_input), usd(p.output), f"{p.batch:.0%}")
+        for name, p in DEFAULT_PRICES.items()
+    ]
+    header = ("model", "input", "cached input", "output", "batch discount")
+    return f"OpenAI's published prices as of {PRICES_DATE}:\n\n" + _table(header, rows)
+
+
 def leaf_commands() -> Iterator[tuple[click.Context, click.Command]]:
     """Every command that runs, with a context named as a user types it ("briefing build")."""
     from briefing.cli import main

@@ -87,11 +87,12 @@ def _prompt_lock() -> str:
 
 
 def _endpoint(settings: Settings) -> Check:
+    from briefing.models_offered import list_models, shown_models
     from briefing.summarisers.openai.requests import host_of
 
     host = host_of(settings.base_url)
     try:
-        models = _list_models(settings)
+        models = list_models(settings)
     except Exception as exc:
         from briefing.errors import ModelError
 
@@ -100,28 +101,9 @@ def _endpoint(settings: Settings) -> Check:
     found = settings.model in models
     detail = f"{host} answers GET /models ({len(models)} models)"
     detail += f"; {settings.model} {'available' if found else 'NOT listed'}"
+    if models and not found:  # the fix is usually one of these names: say them
+        detail += f"; available: {shown_models(models)}"
     return Check("model endpoint", found or not models, detail)
-
-
-def _list_models(settings: Settings) -> list[str]:
-    import openai
-
-    from briefing.errors import ModelError
-    from briefing.prompts import Registry
-    from briefing.summarisers.openai.summariser import OpenAISummariser
-
-    # One quick try: doctor should answer fast, not wait through retries.
-    settings = settings.model_copy(update={"max_retries": 0})
-    summariser = OpenAISummariser(settings, Registry().get(None))
-    try:
-        page = (
-            summariser.client()
-            .with_options(timeout=min(settings.timeout, 15), max_retries=0)
-            .models.list()
-        )
-    except openai.APIError as exc:
-        raise ModelError(summariser.describe_error(exc)) from None
-    return [m.id for m in page.data]
 
 
 def _probe(settings: Settings) -> Check:

@@ -1,5 +1,10 @@
 """`briefing eval`: score summariser configurations on a JSONL set of {id, text, reference}.
 
+A set whose items carry gold named ``entities`` (name, type PER/ORG/LOC/MISC, mentions; the
+CoNLL++ set in shared/eval) is also scored for actors, with the rules of
+shared/eval/score_actors.py (:func:`score_actors`): precision, key recall and actors per
+briefing; ``reference`` may then be left out (no ROUGE for that item).
+
 For each configuration: ROUGE-1/2/Lsum F1 (stemmed) of the situation against the reference,
 the share of evidence quotes found verbatim in the article, mean actors and risks per briefing,
 failures, mean latency and tokens per article. Runs articles concurrently, with a bound.
@@ -8,6 +13,8 @@ failures, mean latency and tokens per article. Runs articles concurrently, with 
 from __future__ import annotations
 
 import json
+import math
+import re
 import statistics
 import time
 from collections.abc import Sequence
@@ -20,9 +27,19 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 
 from briefing.config import Settings
 from briefing.errors import BriefingError, ConfigError, InputError
+from briefing.history import current_run
 from briefing.model import Briefing
 from briefing.sources.files import article_from_text
 from briefing.text.sentences import normalise_space, split_sentences
+from briefing.version import DISTRIBUTION
+
+
+class GoldEntity(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    name: str
+    type: str
+    mentions: int = 1
 
 
 class EvalItem(BaseModel):
@@ -30,7 +47,8 @@ class EvalItem(BaseModel):
 
     id: str
     text: str
-    reference: str
+    reference: str = ""
+    entities: list[GoldEntity] | None = None
 
 
 @dataclass(frozen=True)
@@ -53,6 +71,7 @@ class Row:
     failures: int
     latency_ms: float
     tokens: float
+    actor_score: ActorScore | None = None
 
 
 def load_dataset(path: Path, limit: int | None = None) -> list[EvalItem]:
@@ -74,7 +93,11 @@ def load_dataset(path: Path, limit: int | None = None) -> list[EvalItem]:
                 if isinstance(exc, json.JSONDecodeError)
                 else (f"{'.'.join(map(str, exc.errors()[0]['loc']))}: {exc.errors()[0]['msg']}")
             )
-            raise InputError(f"{path} line {number}: {reason} (want id, text, reference)") from None
+            raise InputError(
+                f"{path} line {number}: {reason} (want id, text, and reference or entities)"
+            ) from None
+        if not items[-1].reference.strip() and items[-1].entities is None:
+            raise InputError(f"{path} line {number}: want a reference or gold entities")
         if limit is not None and len(items) >= limit:
             break
     if not items:
@@ -107,7 +130,8 @@ def run_eval(
         from rouge_score import rouge_scorer
     except ImportError:
         raise ConfigError(
-            "briefing eval needs the rouge-score package: pip install 'briefing[eval]'"
+            "briefing eval needs the rouge-score package: "
+            f"pip install '{DISTRIBUTION}[eval]' (in a clone: pip install '.[eval]')"
         ) from None
     scorer = rouge_scorer.RougeScorer(["rouge1", "rouge2", "rougeLsum"], use_stemmer=True)
     from briefing.summarisers import make_summariser
@@ -126,6 +150,7 @@ def run_eval(
 
         with ThreadPoolExecutor(max_workers=max(1, concurrency)) as pool:
             outcomes = list(pool.map(one, items))
+        current_run().add_results([(i.id, o) for i, o in zip(items, outcomes, strict=True)])
         rows.append(_score(label_of(settings), items, outcomes, scorer))
     return rows
 
@@ -137,12 +162,13 @@ def _score(label: str, items: Sequence[EvalItem], outcomes: Sequence[Outcome], s
         b = outcome.briefing
         if b is None:
             continue
-        lines = "\n".join(s.text for s in split_sentences(b.situation))
-        reference = "\n".join(s.text for s in split_sentences(item.reference))
-        scores = scorer.score(reference, lines)
-        r1.append(scores["rouge1"].fmeasure)
-        r2.append(scores["rouge2"].fmeasure)
-        rl.append(scores["rougeLsum"].fmeasure)
+        if item.reference.strip():
+            lines = "\n".join(s.text for s in split_sentences(b.situation))
+            reference = "\n".join(s.text for s in split_sentences(item.reference))
+            scores = scorer.score(reference, lines)
+            r1.append(scores["rouge1"].fmeasure)
+            r2.append(scores["rouge2"].fmeasure)
+            rl.append(scores["rougeLsum"].fmeasure)
         actors.append(len(b.actors))
         risks.append(len(b.risks))
         tokens.append(b.provenance.usage.prompt_tokens + b.provenance.usage.completion_tokens)
@@ -161,15 +187,17 @@ def _score(label: str, items: Sequence[EvalItem], outcomes: Sequence[Outcome], s
     return Row(
         label=label,
         articles=len(items),
-        rouge1=100 * mean(r1),
-        rouge2=100 * mean(r2),
-        rougeLsum=100 * mean(rl),
+        # No item with a reference (an entities-only set): no ROUGE, shown as "–".
+        rouge1=100 * mean(r1) if r1 else math.nan,
+        rouge2=100 * mean(r2) if r2 else math.nan,
+        rougeLsum=100 * mean(rl) if rl else math.nan,
         evidence_verbatim=100 * found / total if total else 0.0,
         actors=mean(actors),
         risks=mean(risks),
         failures=sum(1 for o in outcomes if o.briefing is None),
         latency_ms=1000 * mean([o.seconds for o in outcomes]),
         tokens=mean(tokens),
+        actor_score=_actor_score(items, outcomes),
     )
 
 
@@ -178,11 +206,90 @@ def format_table(rows: Sequence[Row]) -> str:
         "| configuration | n | R-1 | R-2 | R-Lsum | evidence verbatim % | actors | risks "
         "| failures | latency ms | tokens/article |"
     )
-    lines = [head, "|" + "---|" * 11]
+    # Actor columns only for a set with gold entities, so other tables keep their shape.
+    with_actors = any(r.actor_score is not None for r in rows)
+    if with_actors:
+        head += " actor precision | key recall | actors/doc |"
+    lines = [head, "|" + "---|" * (14 if with_actors else 11)]
     for r in rows:
-        lines.append(
-            f"| {r.label} | {r.articles} | {r.rouge1:.2f} | {r.rouge2:.2f} | {r.rougeLsum:.2f} "
+        line = (
+            f"| {r.label} | {r.articles} | {_num(r.rouge1)} | {_num(r.rouge2)} "
+            f"| {_num(r.rougeLsum)} "
             f"| {r.evidence_verbatim:.1f} | {r.actors:.1f} | {r.risks:.1f} | {r.failures} "
             f"| {r.latency_ms:.0f} | {r.tokens:.0f} |"
         )
+        if with_actors:
+            a = r.actor_score
+            line += (
+                f" {a.precision:.3f} | {a.key_recall:.3f} | {a.actors_per_doc:.1f} |"
+                if a is not None
+                else " – | – | – |"
+            )
+        lines.append(line)
     return "\n".join(lines)
+
+
+def _num(value: float) -> str:
+    return "–" if math.isnan(value) else f"{value:.2f}"
+
+
+# -- actors against gold entities (the rules of shared/eval/score_actors.py) ----------------
+
+KEY_TYPES = ("PER", "ORG", "LOC")
+_IGNORED = frozenset({"the", "of", "and"})
+
+
+@dataclass(frozen=True)
+class ActorScore:
+    """Actors against gold entities, over the documents that have a key entity."""
+
+    precision: float  # listed actors matching any gold entity of their document
+    key_recall: float  # key entities (PER/ORG/LOC mentioned twice or more) some actor matches
+    actors_per_doc: float
+    docs: int
+
+
+def _name_tokens(name: str) -> set[str]:
+    words = re.sub(r"[^\w\s]", " ", name.lower()).split()
+    return {w for w in words if w not in _IGNORED}
+
+
+def names_match(actor: str, entity: str) -> bool:
+    """Token-set containment either way, ignoring case, punctuation, "the", "of", "and"."""
+    a, g = _name_tokens(actor), _name_tokens(entity)
+    return bool(a) and bool(g) and (a <= g or g <= a)
+
+
+def score_actors(
+    documents: Sequence[tuple[Sequence[str], Sequence[GoldEntity]]],
+) -> ActorScore:
+    """Score (actor names, gold entities) per document as score_actors.py does."""
+    listed = correct = keys = found = docs = 0
+    for names, entities in documents:
+        key = [e for e in entities if e.mentions >= 2 and e.type in KEY_TYPES]
+        if not key:
+            continue
+        docs += 1
+        listed += len(names)
+        correct += sum(any(names_match(n, e.name) for e in entities) for n in names)
+        keys += len(key)
+        found += sum(any(names_match(n, e.name) for n in names) for e in key)
+    return ActorScore(
+        precision=correct / max(listed, 1),
+        key_recall=found / max(keys, 1),
+        actors_per_doc=listed / max(docs, 1),
+        docs=docs,
+    )
+
+
+def _actor_score(items: Sequence[EvalItem], outcomes: Sequence[Outcome]) -> ActorScore | None:
+    """None when no item has gold entities; a failed briefing lists no actors."""
+    if all(item.entities is None for item in items):
+        return None
+    return score_actors(
+        [
+            ([a.name for a in o.briefing.actors] if o.briefing else [], item.entities or [])
+            for item, o in zip(items, outcomes, strict=True)
+            if item.entities is not None
+        ]
+    )

@@ -18,7 +18,7 @@ from briefing.text.words import count_words, reading_minutes
 SCHEMA_VERSION = 1
 
 SourceKind = Literal["file", "stdin", "url", "feed"]
-ActorKind = Literal["state", "organisation", "armed group", "person", "other"]
+ActorKind = Literal["state", "organisation", "armed group", "person", "place", "other"]
 Confidence = Literal["low", "moderate", "high"]
 Rating = Literal["low", "medium", "high"]
 SummariserName = Literal["offline", "openai"]
@@ -63,6 +63,9 @@ class Grounded(Strict):
     """
 
     evidence: list[str] = Field(default_factory=list)
+    # In a story's briefing (several sources), the source of each quote: 1-based numbers into
+    # Story.sources, parallel to ``evidence``; empty in a single article's briefing.
+    evidence_sources: list[int] = Field(default_factory=list)
     supported: bool | None = None
     reason: str | None = None
 
@@ -105,6 +108,17 @@ class PromptRef(Strict):
 class Usage(Strict):
     prompt_tokens: int = 0
     completion_tokens: int = 0
+    # Of prompt_tokens, those the provider served from its prompt cache (billed lower), as
+    # its API reports them (usage.prompt_tokens_details.cached_tokens); None, and left out of
+    # the JSON, where it does not report them.
+    cached_tokens: int | None = Field(default=None, exclude_if=lambda v: v is None)
+
+
+class Cost(Strict):
+    """What tokens cost in US dollars, and the prices used (see briefing.prices)."""
+
+    usd: float
+    basis: str  # "briefing's prices of 2025-08-07", "prices from the config file", "no tokens"
 
 
 class GroundingSummary(Strict):
@@ -138,6 +152,7 @@ class Provenance(Strict):
     parameters: dict[str, int | float | str] = Field(default_factory=dict)
     generated_at: datetime
     usage: Usage = Field(default_factory=Usage)
+    cost: Cost | None = None  # of usage; None: no model, or one no price table knows
     duration_ms: int = 0
     grounding: GroundingSummary | None = None
     split: Split | None = None
@@ -175,10 +190,12 @@ class SourceStatus(Strict):
 
 
 class SummaryPoint(Strict):
-    """One line of a digest's executive summary, pointing at the briefings it draws on."""
+    """One line of a digest's executive summary, pointing at the sections it draws on."""
 
     text: str
-    briefings: list[int] = Field(default_factory=list)  # 1-based section numbers
+    # 1-based section numbers: into Digest.stories (the document's sections), or into
+    # Digest.briefings in a digest made before stories existed (empty stories)
+    briefings: list[int] = Field(default_factory=list)
 
 
 class SummaryMeta(Strict):
@@ -200,12 +217,53 @@ class DigestProvenance(Strict):
     duration_ms: int = 0
     cache_hits: int = 0
     model_requests: int = 0  # briefings summarised in this run (not from the cache)
+    # Tokens of the briefings and the summary made in this run (none for those taken from the
+    # cache) and what they cost; cost None: no model, or one no price table knows.
+    run_usage: Usage = Field(default_factory=Usage)
+    cost: Cost | None = None
     tool_version: str
     schema_version: int = SCHEMA_VERSION
 
 
+StoryStatus = Literal["new", "developing"]
+
+
+class Story(Strict):
+    """Articles about the same event, briefed as one: all its sources, one briefing.
+
+    ``briefing`` is the story's briefing: the only source's own, or the sources' briefings
+    reconciled into one (by the ``merge`` prompt with a model; offline, by rule), each evidence
+    quote tied to its source through ``Grounded.evidence_sources``. ``key`` identifies the
+    story across days (the digest history matches today's stories to earlier ones by content,
+    then keeps the earlier key)."""
+
+    key: str
+    title: str
+    status: StoryStatus
+    sources: list[Source]  # in the order of the day's articles
+    briefings: list[int]  # 1-based numbers into Digest.briefings: the per-source briefings
+    briefing: Briefing
+    # developing: what is new since ``previous_day`` (actors who appeared, risks that rose or
+    # fell, new numbers), one short line each
+    changes: list[str] = Field(default_factory=list)
+    previous_day: str | None = None  # ISO date of the digest this story continues
+
+
+class DroppedStory(Strict):
+    """A story of the previous digest that no source reported today."""
+
+    key: str
+    title: str
+    last_day: str  # ISO date of the digest it was last in
+
+
 class Digest(Strict):
-    """Many briefings of one day in one document."""
+    """Many briefings of one day in one document.
+
+    ``briefings`` holds one briefing per source briefed (as before stories existed: kept for
+    scripts that read it); ``stories`` groups them by event and is what the document shows.
+    ``previous_day`` is the earlier digest of the same output the stories are compared with
+    (None for a first digest)."""
 
     title: str
     day: str  # ISO date the digest is for
@@ -213,3 +271,6 @@ class Digest(Strict):
     briefings: list[Briefing]
     sources: list[SourceStatus]
     provenance: DigestProvenance
+    stories: list[Story] = Field(default_factory=list)
+    dropped: list[DroppedStory] = Field(default_factory=list)
+    previous_day: str | None = None

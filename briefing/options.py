@@ -17,6 +17,7 @@ from typing import Any, TypeVar
 
 import click
 
+from briefing.cli_complete import complete_file
 from briefing.settings_spec import SettingSpec, command_specs, setting_specs
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -82,7 +83,8 @@ config_option = click.option(
 
 
 # Options that are not settings, shared by several commands: declared once here.
-source_argument = click.argument("source", metavar="SOURCE")
+# A str, not a click.Path: SOURCE may be a URL or "-"; TAB still completes file names.
+source_argument = click.argument("source", metavar="SOURCE", shell_complete=complete_file)
 title_option = click.option(
     "--title", metavar="TEXT", help="Title to use instead of the one found in the article."
 )
@@ -90,7 +92,7 @@ format_option = click.option(
     "--format",
     "fmt",
     type=click.Choice(["pdf", "html", "json"]),
-    help="Output format. [default: from the -o suffix, else pdf]",
+    help="Output format; with it, -o may have any suffix. [default: from the -o suffix, else pdf]",
 )
 cache_dir_option = click.option(
     "--cache-dir",

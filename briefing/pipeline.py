@@ -19,6 +19,7 @@ from typing import Any, BinaryIO
 
 from briefing.config import Settings
 from briefing.errors import EXIT_TEMPFAIL, ConfigError, InputError, TemporaryError
+from briefing.history import current_run
 from briefing.model import Article, Briefing, Digest
 from briefing.output import FORMATS, atomic_write, choose_format, resolve_output
 from briefing.sources import FetchError, FetchPolicy, fetch_article, read_source
@@ -93,7 +94,8 @@ def render_document(
     settings = settings or Settings()
     try:
         if isinstance(document, Digest):
-            html = render.render_digest_html(document, **html_options(settings))
+            options = html_options(settings)
+            html = render.render_digest_html(document, **options, detail=settings.detail)
             if fmt == "html":
                 return html.encode("utf-8")
             return render.render_digest_pdf(html, document, **pdf_options(settings))
@@ -107,8 +109,10 @@ def render_document(
 
 # --- reading the article: a file, standard input or a URL ---------------------------------
 
-# The user:password@ of a URL: used to fetch (HTTP Basic), never shown or written.
-_CREDENTIALS = re.compile(r"(?<=://)[^/?#\s]*@")
+# The user:password@ of a URL: used to fetch (HTTP Basic), never shown or written. After
+# "scheme:/" too: a URL given as a file name comes back from the path functions with its
+# "//" made one ("no such file: ftp:/user:pw@host/x.txt").
+_CREDENTIALS = re.compile(r"(?:(?<=://)|(?<=:/))[^/?#\s]*@")
 
 
 class FetchUnavailable(FetchError, TemporaryError):
@@ -189,15 +193,18 @@ def _load(options: BuildOptions, stdin: BinaryIO | None) -> tuple[Summariser, Ar
 
 def announce(settings: Settings, summariser: Summariser) -> None:
     """Say once per run what the user may not expect: no model in use, or one ignored option."""
+    # Notices, not problems: `daily -q` leaves them out (briefing.terminal).
     if settings.summariser == "auto" and summariser.name == "offline":
         log.warning(
             "using the offline summariser (set OPENAI_API_KEY or OPENAI_BASE_URL "
-            "to use a language model)"
+            "to use a language model)",
+            extra={"notice": True},
         )
     if settings.language and summariser.name == "offline":
         log.warning(
             "--language needs a language model: the offline summariser quotes the article "
-            "in its own language"
+            "in its own language",
+            extra={"notice": True},
         )
 
 
@@ -247,8 +254,10 @@ def _build(
     )
     announce(options.settings, summariser)
     briefing = summarise(options.settings, summariser, article)
+    current_run().add_briefing(briefing)  # the history of a CLI run; else nothing
     data = render_document(briefing, fmt, options.settings)
     atomic_write(path, data)
+    current_run().set_output(path)
     warn_unsupported([briefing], fmt)
     return BuildResult(path=path, fmt=fmt, briefing=briefing, size=len(data))
 

@@ -44,6 +44,8 @@ BRIEF = ("build", "preview", "daily", "doctor")  # what one briefing says and lo
 FETCH = ("build", "preview", "daily", "doctor")  # reading sources from the web
 PROMPTS = ("prompts list", "prompts show")
 TEMPLATES = ("templates list", "templates show")
+ENDPOINT = (*SUMMARISE, "models")  # where the model is: `briefing models` asks it too
+RECORDED = ("build", "daily", "eval", "doctor")  # the runs kept in the history (briefing log)
 
 
 @dataclass(frozen=True)
@@ -127,14 +129,14 @@ class SettingsFields:
     ] = "auto"
     model: Annotated[
         str,
-        Setting("Model name (or Azure deployment name).", commands=SUMMARISE, metavar="NAME"),
+        Setting("Model name (or Azure deployment name).", commands=ENDPOINT, metavar="NAME"),
     ] = DEFAULT_MODEL
     base_url: Annotated[
         str | None,
         Setting(
             "OpenAI-compatible endpoint (Azure, Ollama, vLLM, llama.cpp, LM Studio), e.g. "
             "http://localhost:11434/v1: an http:// or https:// URL with a host.",
-            commands=SUMMARISE,
+            commands=ENDPOINT,
             env="OPENAI_BASE_URL",
             metavar="URL",
             default_text="OpenAI's",
@@ -143,7 +145,7 @@ class SettingsFields:
     timeout: Annotated[
         float,
         Gt(0),
-        Setting("Seconds per model request.", commands=SUMMARISE, metavar="SECONDS"),
+        Setting("Seconds per model request.", commands=ENDPOINT, metavar="SECONDS"),
     ] = 60.0
     deadline: Annotated[
         float,
@@ -248,6 +250,15 @@ class SettingsFields:
             default_text="footnotes (none when compact)",
         ),
     ] = None
+    # How much of each story a daily digest shows (briefing.render.digest.Detail).
+    detail: Annotated[
+        Literal["cards", "full"],
+        Setting(
+            "What a digest shows of each story: cards, one compact card per story (at most a "
+            "page); full, the cards and then every story's full briefing in an annex.",
+            commands=("daily",),
+        ),
+    ] = "cards"
     template_dir: Annotated[
         Path | None,
         Setting(
@@ -313,6 +324,26 @@ class SettingsFields:
             metavar="N",
         ),
     ] = 8
+    history: Annotated[
+        bool,
+        Setting(
+            "Record the run in the history beside the cache (when, sources, model, tokens, "
+            "cost, outcome, titles; never the key or article text): see briefing log list.",
+            commands=RECORDED,
+        ),
+    ] = True
+    # Pruned after every recorded run, so the history stays small without a cron job of its own.
+    history_keep_days: Annotated[
+        int,
+        Ge(1),
+        Setting(
+            "Days a run stays in the history; older runs are removed after each run and by "
+            "briefing log prune.",
+            commands=("log prune",),
+            flag="--keep-days",
+            metavar="DAYS",
+        ),
+    ] = 90
 
 
 @cache

@@ -7,6 +7,11 @@ importing the package root would load :mod:`briefing.api` and, through it, the w
 
 from __future__ import annotations
 
-__all__ = ["__version__"]
+__all__ = ["DISTRIBUTION", "__version__"]
 
 __version__ = "0.1.0"
+
+# What pip calls us (``name`` in pyproject.toml): "briefing" on PyPI is someone else's project,
+# so an install hint naming it would install their code. The command and the import are
+# "briefing"; only ``pip install`` and ``importlib.metadata`` use this name.
+DISTRIBUTION = "briefing-cli"

@@ -73,8 +73,9 @@ def run_cli() -> RunCli:
     the two): the exit code of ``sys.exit``, stdout and stderr apart, ``input`` as stdin, the
     test's ``os.environ`` and cwd. Process-wide state the command changes is put back after each
     call, as a process exit would: the "briefing" logger, os.environ, the cwd. An uncaught
-    exception is a traceback on stderr and exit code 1, as Python gives. ``click.launch``
-    opens nothing. Use ``run_exe`` where a separate process is the point.
+    exception is a traceback on stderr and exit code 1, as Python gives. No browser is opened
+    (``briefing.browser``, ``click.launch``). Use ``run_exe`` where a separate process is the
+    point.
     """
     return run_in_process
 
@@ -121,6 +122,7 @@ def run_in_process(*args: str, input: bytes | None = None, timeout: float = 120)
             pytest.MonkeyPatch.context() as patch,
         ):
             patch.setattr(click, "launch", lambda *a, **k: 0)
+            patch.setattr("briefing.browser.open_in_browser", lambda target: True)
             result = CliRunner().invoke(
                 main,
                 list(args),

@@ -11,6 +11,7 @@ from briefing.model import (
     Briefing,
     Digest,
     DigestProvenance,
+    DroppedStory,
     Flag,
     GroundingSummary,
     PromptRef,
@@ -19,6 +20,7 @@ from briefing.model import (
     Source,
     SourceStatus,
     Split,
+    Story,
     SummaryPoint,
     Usage,
 )
@@ -338,12 +340,27 @@ def make_baltic_briefing(**overrides: Any) -> Briefing:
     return make_briefing(**values)
 
 
-def make_digest(briefings: list[Briefing] | None = None, **overrides: Any) -> Digest:
+def make_digest(
+    briefings: list[Briefing] | None = None,
+    *,
+    stories: list[Story] | None = None,
+    **overrides: Any,
+) -> Digest:
     """A day of three briefings from five sources: ok, cached, failed, ok, duplicate.
 
     With ``briefings`` given, each is an "ok" source (plus the failed and duplicate ones), and
-    the executive summary cites them all.
+    the executive summary cites them all. With ``stories`` (and no ``briefings``), each story's
+    briefing is one source's briefing, and a story whose ``briefings`` is empty gets its own
+    number; ``dropped`` and ``previous_day`` may be given as overrides.
     """
+    if stories is not None:
+        if briefings is None:
+            briefings = [story.briefing for story in stories]
+        stories = [
+            s if s.briefings else s.model_copy(update={"briefings": [n]})
+            for n, s in enumerate(stories, start=1)
+        ]
+        overrides.setdefault("stories", stories)
     if briefings is None:
         syria = make_briefing(provenance=make_openai_provenance(grounding=make_grounding(11, 11)))
         baltic = make_baltic_briefing()
@@ -485,3 +502,316 @@ def make_oversized_briefing() -> Briefing:
         word_count=123456,
         reading_minutes=600,
     )  # fmt: skip
+
+
+# ------------------------------------------------------------------------------------ stories
+
+# The two days of stories of make_story_day() and make_next_day(): three articles on two events,
+# then the next morning one of them developing, one new and one dropped.
+DAY_ONE = "2026-11-26"
+DAY_TWO = "2026-11-27"
+REACTION_URL = "https://news.example.org/world/strike-reaction"
+TYPHOON_FILE = "examples/typhoon-okinawa.txt"
+
+
+def make_story(briefing: Briefing | None = None, **overrides: Any) -> Story:
+    """A story of one source (the briefing's), new today; any field can be overridden."""
+    briefing = briefing or make_briefing()
+    values: dict[str, Any] = {
+        "key": "story-" + briefing.source.sha256[:12],
+        "title": briefing.title,
+        "status": "new",
+        "sources": [briefing.source],
+        "briefings": [],
+        "briefing": briefing,
+    }
+    values.update(overrides)
+    return Story(**values)
+
+
+def make_reaction_briefing(**overrides: Any) -> Briefing:
+    """The second article on the strike: Moscow's reaction, from a news site."""
+    values: dict[str, Any] = {
+        "title": "Russia condemns UK-French strike in eastern Syria",
+        "source": make_source(
+            kind="feed",
+            location=REACTION_URL,
+            sha256="c4" * 32,
+            title="Moscow condemns strike on Islamic State cache",
+            published="2026-11-26",
+        ),
+        "situation": (
+            "Russia's foreign ministry condemned the British and French strike on an Islamic "
+            "State weapons cache in eastern Syria as a violation of Syrian sovereignty, while "
+            "Damascus said it had not been consulted."
+        ),
+        "actors": [
+            Actor(
+                name="Russia",
+                kind="state",
+                role="Condemned the strike as a breach of Syrian sovereignty.",
+                evidence=["condemned the strike as a violation of Syrian sovereignty"],
+                supported=True,
+            ),
+            Actor(
+                name="Syrian authorities",
+                kind="state",
+                role="Said they had not been consulted before the strike.",
+                evidence=["had not been consulted"],
+                supported=True,
+            ),
+        ],
+        "assessment": Assessment(
+            text="Moscow's objection is diplomatic; a military response is unlikely.",
+            confidence="moderate",
+            evidence=["a violation of Syrian sovereignty"],
+            supported=True,
+        ),
+        "risks": [
+            Risk(
+                description="Deconfliction between Western and Russian forces in Syria frays.",
+                likelihood="medium",
+                impact="high",
+                evidence=["had not been consulted"],
+                supported=True,
+            ),
+        ],
+        "provenance": make_openai_provenance(grounding=make_grounding(5, 5)),
+        "word_count": 388,
+        "reading_minutes": 2,
+    }
+    values.update(overrides)
+    return make_briefing(**values)
+
+
+def make_strike_story_briefing(**overrides: Any) -> Briefing:
+    """The strike story's briefing, reconciled from two sources: each quote names its source
+    (1: the file, 2: the news site) through ``evidence_sources``."""
+
+    def sourced(item: Any, source: int) -> Any:
+        return item.model_copy(
+            update={"evidence_sources": [source] * len(item.evidence), "supported": True}
+        )
+
+    base = make_briefing()
+    reaction = make_reaction_briefing()
+    actors = [sourced(a, 1) for a in base.actors[:3]] + [sourced(reaction.actors[0], 2)]
+    actors += [sourced(a, 1) for a in base.actors[3:]]
+    assessment = base.assessment.model_copy(
+        update={
+            "evidence": [*base.assessment.evidence, *reaction.assessment.evidence],
+            "evidence_sources": [1, 1, 2],
+            "supported": True,
+        }
+    )
+    risks = [sourced(r, 1) for r in base.risks[:2]] + [sourced(reaction.risks[0], 2)]
+    risks += [sourced(r, 1) for r in base.risks[2:]]
+    values: dict[str, Any] = {
+        "situation": base.situation
+        + " Russia condemned the strike as a violation of Syrian sovereignty.",
+        "actors": actors,
+        "assessment": assessment,
+        "risks": risks,
+        "provenance": make_openai_provenance(grounding=make_grounding(13, 13)),
+        "word_count": base.word_count + reaction.word_count,
+        "reading_minutes": 5,
+    }
+    values.update(overrides)
+    return make_briefing(**values)
+
+
+def make_typhoon_briefing(**overrides: Any) -> Briefing:
+    values: dict[str, Any] = {
+        "title": "Typhoon forces evacuations and flight cancellations on Okinawa",
+        "source": make_source(
+            location=TYPHOON_FILE,
+            sha256="9d" * 32,
+            title="Typhoon forces evacuations on Okinawa",
+            published=DAY_TWO,
+        ),
+        "situation": (
+            "A strong typhoon approaching Okinawa prompted evacuation orders for 120,000 "
+            "residents and the cancellation of more than 300 flights. The Japan Meteorological "
+            "Agency warned of record rainfall and storm surges along the western coast."
+        ),
+        "actors": [
+            Actor(
+                name="Japan Meteorological Agency",
+                kind="organisation",
+                role="Issued emergency warnings for rain and storm surges.",
+                evidence=["warned of record rainfall"],
+                supported=True,
+            ),
+            Actor(
+                name="Okinawa prefecture",
+                kind="place",
+                role="Ordered evacuations and opened shelters.",
+                evidence=["evacuation orders for 120,000 residents"],
+                supported=True,
+            ),
+            Actor(
+                name="US Forces Japan",
+                kind="organisation",
+                role="Moved aircraft from Kadena Air Base ahead of the storm.",
+                evidence=["moved aircraft from Kadena"],
+                supported=True,
+            ),
+        ],
+        "assessment": Assessment(
+            text="Damage will be heavy but short-lived; supply chains through Naha may stall "
+            "for several days.",
+            confidence="moderate",
+            evidence=["the cancellation of more than 300 flights"],
+            supported=True,
+        ),
+        "risks": [
+            Risk(
+                description="Landslides and flooding cause casualties in northern Okinawa.",
+                likelihood="medium",
+                impact="high",
+                evidence=["record rainfall and storm surges"],
+                supported=True,
+            ),
+            Risk(
+                description="Port and air closures delay deliveries to the islands.",
+                likelihood="high",
+                impact="medium",
+                supported=True,
+            ),
+        ],
+        "provenance": make_openai_provenance(grounding=make_grounding(6, 6)),
+        "word_count": 455,
+        "reading_minutes": 2,
+    }
+    values.update(overrides)
+    return make_briefing(**values)
+
+
+def _provenance(hits: int, requests: int, day: int = 26) -> DigestProvenance:
+    return DigestProvenance(
+        summariser="openai",
+        model="gpt-4o-mini",
+        prompt=PromptRef(name="digest", version=1, sha256=DIGEST_PROMPT_SHA),
+        generated_at=datetime(2026, 11, day, 5, 30, tzinfo=UTC),
+        usage=Usage(prompt_tokens=2400, completion_tokens=310),
+        duration_ms=12300,
+        cache_hits=hits,
+        model_requests=requests,
+        tool_version="0.1.0",
+    )
+
+
+def make_story_day(**overrides: Any) -> Digest:
+    """Day one: three articles on two events, a first digest: 2 stories from 3 sources, both
+    new (the strike from a file and a news feed; the Baltic cable, from the cache)."""
+    syria = make_briefing(provenance=make_openai_provenance(grounding=make_grounding(11, 11)))
+    reaction = make_reaction_briefing()
+    baltic = make_baltic_briefing()
+    strike = make_story(
+        make_strike_story_briefing(),
+        key="syria-strike",
+        title="UK and France strike Islamic State weapons cache in eastern Syria",
+        sources=[syria.source, reaction.source],
+        briefings=[1, 2],
+    )
+    cable = make_story(baltic, key="baltic-cable", briefings=[3])
+    values: dict[str, Any] = {
+        "title": "Daily briefing — 26 November 2026",
+        "day": DAY_ONE,
+        "executive_summary": [
+            SummaryPoint(
+                text="British and French aircraft struck an Islamic State weapons cache in "
+                "eastern Syria; Moscow called it a breach of Syrian sovereignty.",
+                briefings=[1],  # with stories, a point cites story numbers
+            ),
+            SummaryPoint(
+                text="A damaged Baltic power cable renews concern for undersea infrastructure.",
+                briefings=[2],
+            ),
+        ],
+        "briefings": [syria, reaction, baltic],
+        "sources": [
+            _status(syria, "ok", ms=4210),
+            _status(reaction, "ok", ms=5120, via=FEED_URL),
+            _status(baltic, "cached", ms=3),
+        ],
+        "provenance": _provenance(hits=1, requests=2),
+        "stories": [strike, cable],
+    }
+    values.update(overrides)
+    return Digest(**values)
+
+
+def make_next_day(**overrides: Any) -> Digest:
+    """Day two: the strike developing (a follow-up from the news site, and the file again),
+    a typhoon new, the Baltic cable dropped; one feed item failed."""
+    first = make_story_day()
+    syria = first.briefings[0]
+    follow_up = make_reaction_briefing(
+        title="Islamic State claims attack on Syrian checkpoint after UK-French strike",
+        source=make_source(
+            kind="feed",
+            location="https://news.example.org/world/strike-aftermath",
+            sha256="e5" * 32,
+            title="Islamic State strikes back near Deir ez-Zor",
+            published=DAY_TWO,
+        ),
+    )
+    typhoon = make_typhoon_briefing()
+    story = make_strike_story_briefing(
+        provenance=make_openai_provenance(grounding=make_grounding(12, 13))
+    )
+    strike = first.stories[0].model_copy(
+        update={
+            "status": "developing",
+            "sources": [syria.source, follow_up.source],
+            "briefings": [1, 2],
+            "briefing": story,
+            "previous_day": DAY_ONE,
+            "changes": [
+                "New actor: Islamic State claimed an attack on a Syrian army checkpoint "
+                "near Deir ez-Zor.",
+                "Risk rose: Islamic State cells regroup and resume attacks on security "
+                "forces (likelihood medium → high).",
+                "New figure: 4 soldiers killed at the checkpoint.",
+            ],
+        }
+    )
+    storm = make_story(typhoon, key="okinawa-typhoon", briefings=[3])
+    values: dict[str, Any] = {
+        "title": "Daily briefing — 27 November 2026",
+        "day": DAY_TWO,
+        "executive_summary": [
+            SummaryPoint(
+                text="Islamic State answered the strike in eastern Syria with an attack on a "
+                "checkpoint: the group is regrouping, as feared.",
+                briefings=[1],
+            ),
+            SummaryPoint(
+                text="A typhoon shuts Okinawa's airports and ports; 120,000 told to leave.",
+                briefings=[2],
+            ),
+        ],
+        "briefings": [syria, follow_up, typhoon],
+        "sources": [
+            _status(syria, "cached", ms=2),
+            _status(follow_up, "ok", ms=4870, via=FEED_URL),
+            SourceStatus(
+                location=FAILED_URL,
+                kind="feed",
+                via=FEED_URL,
+                status="failed",
+                reason=FAILED_REASON,
+                ms=20012,
+            ),
+            _status(typhoon, "ok", ms=3980),
+        ],
+        "provenance": _provenance(hits=1, requests=2, day=27),
+        "stories": [strike, storm],
+        "dropped": [
+            DroppedStory(key="baltic-cable", title=first.stories[1].title, last_day=DAY_ONE)
+        ],
+        "previous_day": DAY_ONE,
+    }
+    values.update(overrides)
+    return Digest(**values)

@@ -111,6 +111,7 @@ class Reply:
         finish_reason: str = "stop",
         prompt_tokens: int = 10,
         completion_tokens: int = 20,
+        cached_tokens: int | None = None,
         refusal: str | None = None,
         delay: float = 0.0,
         model: str | None = None,
@@ -121,6 +122,8 @@ class Reply:
 
         ``model`` defaults to echoing the model named in the request. ``breaks_schema``: see
         the class; required for content that does not match a strict request's schema.
+        ``cached_tokens``: reported as OpenAI does (``usage.prompt_tokens_details``); None
+        leaves the details out, as servers that do not report them do.
         """
         body: JSONBody = {
             "id": f"chatcmpl-test-{uuid.uuid4().hex[:24]}",
@@ -142,6 +145,8 @@ class Reply:
             },
             "system_fingerprint": None,
         }
+        if cached_tokens is not None:
+            body["usage"]["prompt_tokens_details"] = {"cached_tokens": cached_tokens}
         return cls(
             status=200,
             body=body,

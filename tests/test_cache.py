@@ -167,7 +167,8 @@ def test_key_is_sha256_of_stable_fields() -> None:
     assert len(key) == 64 and int(key, 16) >= 0
     assert key == cache_key(SOURCE_SHA.upper(), OfflineSummariser())
     fields = key_fields(SOURCE_SHA, offline)
-    assert fields["summariser"] == "offline" and fields["summariser_version"] == "1"
+    assert fields["summariser"] == "offline"
+    assert fields["summariser_version"] == OfflineSummariser.version
     assert fields["model"] is None and fields["prompt"] is None and fields["host"] is None
     assert fields["schema_version"] == 1 and fields["tool_version"] == "0.1"
     json.dumps(fields)  # loggable as is

@@ -126,7 +126,11 @@ def test_cron_run_folder_and_feed_then_zero_requests(
     assert data["executive_summary"][0]["text"] == "A day of strikes and shortfalls."
     assert data["provenance"]["prompt"]["name"] == "digest"
     calls = model.chat_calls
-    assert calls == 23  # 22 briefings and one executive summary
+    # The 20 files are the three examples, six or seven copies each: three stories, each
+    # merged by the model (the feed's two articles are stories of their own).
+    merged = [s for s in data["stories"] if len(s["sources"]) > 1]
+    assert sorted(len(s["sources"]) for s in merged) == [6, 7, 7]
+    assert calls == 22 + 3 + 1  # 22 briefings, 3 stories merged, one executive summary
 
     second = subprocess.run(
         cmd, env=env, capture_output=True, text=True, timeout=300, stdin=subprocess.DEVNULL
@@ -331,7 +335,10 @@ def test_sigkill_mid_run_then_rerun_completes(
         )
         for r in openai_server.chat_requests[done_before:]
     ]
-    assert openai_server.chat_calls - done_before == 6 - data["provenance"]["cache_hits"] + 1, new
+    # Three examples twice each: three stories merged by the model (killed before any merge).
+    assert sum(len(s["sources"]) == 2 for s in data["stories"]) == 3
+    made = 6 - data["provenance"]["cache_hits"] + 3 + 1  # briefings, merges, the summary
+    assert openai_server.chat_calls - done_before == made, new
 
 
 def test_tty_shows_a_progress_line_not_log_lines(isolated: Path, briefing_exe: str) -> None:
@@ -371,7 +378,7 @@ def test_tty_shows_a_progress_line_not_log_lines(isolated: Path, briefing_exe: s
     shown = b"".join(chunks).decode("utf-8", "replace")
     assert proc.returncode == 0, shown
     assert out == b"d.json\n"
-    assert "[########################] 3/3 " in shown
+    assert "[####################] 3/3 · " in shown
     assert " | summarise | " not in shown  # per-source lines give way to the progress line
 
 

@@ -106,7 +106,8 @@ def test_no_cache_asks_again_and_an_unchanged_day_is_kept(
     # The model answered the same, so the day is unchanged: the file is kept as it was.
     assert "unchanged: d.json already holds this digest" in again.stderr
     assert (isolated / "d.json").read_bytes() == before
-    assert not (isolated / "cache").exists()  # neither read nor written
+    # Neither read nor written (the run's history beside it is not the cache: --no-history).
+    assert [p.name for p in (isolated / "cache").iterdir()] == ["history.sqlite3"]
 
 
 @pytest.mark.parametrize("damage", ["corrupt", "missing"])

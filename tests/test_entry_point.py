@@ -103,3 +103,32 @@ def test_in_process_runs_leave_the_process_as_they_found_it(
     assert loud.returncode == 0
     assert "briefing: wrote b.json (json, " in loud.stderr  # -v shows INFO lines again
     assert (isolated / "run.log").read_text(encoding="utf-8") == logged  # log file closed
+
+
+def test_a_daily_run_leaves_no_logging_behind(isolated: Path) -> None:
+    """Library use runs several commands in one process: a daily run's -q and --log-file
+    must not silence or redirect the next command's log lines. (Plain CliRunner, not
+    run_cli: run_cli restores the logger after each call and would hide the leak.)"""
+    from click.testing import CliRunner
+
+    from briefing.cli import main
+
+    logger = logging.getLogger("briefing")
+    saved = (logger.level, list(logger.handlers), logger.propagate)
+    try:
+        runner = CliRunner()
+        first = runner.invoke(
+            main, ["daily", str(SAMPLE), "-o", "d.json", "-q", "--log-file", "day.log"]
+        )
+        assert first.exit_code == 0, first.output
+        second = runner.invoke(main, ["build", str(SAMPLE), "-o", "b.json", "-v"])
+        assert second.exit_code == 0, second.output
+        assert "briefing: wrote " in second.stderr  # -v's summary line reaches stderr
+        assert "wrote b.json" not in (isolated / "day.log").read_text()
+    finally:
+        for handler in logger.handlers:
+            if handler not in saved[1]:
+                handler.close()
+        logger.setLevel(saved[0])
+        logger.handlers[:] = saved[1]
+        logger.propagate = saved[2]

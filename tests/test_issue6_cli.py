@@ -79,8 +79,8 @@ def test_templates_list_and_show(run_cli: RunCli, isolated: Path) -> None:
     listed = run_cli("templates", "list")
     assert listed.returncode == 0
     assert any(
-        line.startswith("compact.html.j2  [built-in]  ") for line in listed.stdout.splitlines()
-    )
+        line.split()[:2] == ["compact.html.j2", "[built-in]"] for line in listed.stdout.splitlines()
+    )  # the columns are aligned: padding between the name and its origin
     shown = run_cli("templates", "show", "briefing.html.j2")
     assert shown.returncode == 0
     assert shown.stdout.startswith("# ") and "extends" in shown.stdout

@@ -161,7 +161,7 @@ def test_provenance_and_metadata(syria: tuple[Article, Briefing]) -> None:
     article, b = syria
     p = b.provenance
     assert p.summariser == "offline"
-    assert p.summariser_version == OfflineSummariser.version == "1"
+    assert p.summariser_version == OfflineSummariser.version == "2"
     assert p.model is None and p.base_url is None and p.prompt is None
     assert p.temperature is None
     assert p.tool_version == briefing.__version__
@@ -211,7 +211,8 @@ def test_people_titles_and_surnames() -> None:
     assert "NATO" in by_name
     assert by_name["NATO"].kind == "organisation"
     assert "Russia" in by_name
-    assert "Berlin" not in by_name and "Kyiv" not in by_name  # capitals fold into states
+    # A capital named once as a place ("in Berlin") is a setting, not an actor.
+    assert "Berlin" not in by_name and "Kyiv" not in by_name
     assert "Tuesday" not in by_name and "President" not in by_name
     risk_text = " ".join(r.description for r in b.risks)
     assert "offensive" in risk_text
@@ -247,7 +248,7 @@ def test_tiny_and_odd_texts_still_give_a_valid_briefing(text: str) -> None:
     b = OfflineSummariser().summarise(make_article(text))
     Briefing.model_validate(b.model_dump())
     assert b.situation
-    assert b.situation.split()[0] in text
+    assert b.situation.split()[0].rstrip("…") in text  # a run-on is cut, and marked so
 
 
 def test_random_unicode_never_raises_anything_but_ours() -> None:
@@ -387,9 +388,10 @@ def test_statements_of_intent_are_not_risks(syria: tuple[Article, Briefing]) -> 
 def test_a_pronoun_clause_falls_back_to_the_sentence_with_its_subject(
     syria: tuple[Article, Briefing],
 ) -> None:
-    _, b = syria
-    presence = [r for r in b.risks if "presence is necessary" in r.description]
-    assert presence and presence[0].description.startswith("Washington has argued that its")
+    [(line, _likelihood, _impact)] = risks_of(
+        "Washington has argued that it could face a resurgence of the group if troops leave."
+    )
+    assert line.startswith("Washington has argued that it could face a resurgence")
     [(line, _likelihood, _impact)] = risks_of(
         "The grid operator warned that it could face a collapse of the network this winter."
     )
@@ -408,13 +410,15 @@ def test_likelihood_follows_modality_and_evidence(syria: tuple[Article, Briefing
     _, b = syria
     by_word = {
         word: next(r for r in b.risks if word in r.description)
-        for word in ("regroup", "hampers aid", "presence is necessary", "Unilateral actions")
+        for word in ("regroup", "hampers aid", "Unilateral actions")
     }
     # "have long warned … retains the capacity" + "attacks … have continued": high.
     assert by_word["regroup"].likelihood == "high"
     assert by_word["hampers aid"].likelihood == "high"  # "continued insecurity"
-    assert by_word["presence is necessary"].likelihood == "low"  # counterfactual
     assert by_word["Unilateral actions"].likelihood == "low"  # "risk", then rebutted
+    # The rebuttal the low rating rests on is shown with it.
+    assert len(by_word["Unilateral actions"].evidence) == 2
+    assert "counter that" in by_word["Unilateral actions"].evidence[1]
     assert {r.likelihood for r in b.risks} != {"medium"}
     assert risks_of("Officials warned that the ceasefire will collapse within days.")[0][1] == (
         "high"
@@ -445,12 +449,13 @@ def test_impact_counts_hyphenated_severity_words() -> None:
 def test_roles_come_from_the_actors_own_sentences(syria: tuple[Article, Briefing]) -> None:
     _, b = syria
     by_name = {a.name: a for a in b.actors}
-    assert by_name["France"].role.startswith("France echoed that assessment, stressing")
+    # The role is what the actor did or said, the name standing above it.
+    assert by_name["France"].role.startswith("Echoed that assessment, stressing")
     assert by_name["United Kingdom"].role.startswith(
-        "Defence officials in the United Kingdom said the strike underscored London"
+        "Said the strike underscored London’s commitment"
     )
     syria_actor = by_name["Syria"]
-    assert syria_actor.role.startswith(("Syrian authorities", "Officials in Damascus"))
+    assert syria_actor.role.startswith(("Syrian authorities", "Have repeatedly called"))
     roles = [a.role for a in b.actors]
     assert len(roles) == len(set(roles)), roles
 
@@ -485,8 +490,9 @@ def test_a_shared_sentence_goes_to_the_actor_without_another() -> None:
     )
     b = OfflineSummariser().summarise(make_article(text))
     by_name = {a.name: a for a in b.actors}
-    assert by_name["France"].role.startswith("France later said")
-    assert by_name["Germany"].role.startswith("Analysts in Germany said")
+    assert by_name["France"].role.startswith("Later said")
+    # Analysts in Germany are not Germany: it keeps the shared sentence, France its own.
+    assert by_name["Germany"].role.startswith("Germany and France signed the accord")
     # (score, sentence index, offset) options per actor, best first.
     a_options = [(5.0, 1, 0), (1.0, 2, 0)]
     b_options = [(4.5, 1, 10)]

@@ -83,9 +83,8 @@ def test_crontab_line_works_under_cron_conditions(
         timeout=300,
     )
     assert done.returncode == 0, done.stderr
-    assert done.stderr == ""  # -q: quiet on success
-    written = briefs / Path(done.stdout.strip())
-    assert written.name == f"briefing-{date.today().isoformat()}.pdf"
+    assert (done.stdout, done.stderr) == ("", "")  # -q: nothing at all on success
+    written = briefs / "output" / f"briefing-{date.today().isoformat()}.pdf"
     assert written.read_bytes().startswith(b"%PDF-")
     log = (briefs / "daily.log").read_text(encoding="utf-8")
     assert log.count(" | summarise | ok | ") == 5  # 3 files and 2 distinct feed articles

@@ -16,6 +16,7 @@ from briefing import render
 from briefing.errors import RenderError
 from briefing.model import Briefing, Digest, SourceStatus, SummaryPoint, Usage
 from briefing.render import digest as render_digest
+from briefing.render.text import shown_location
 from briefing.resources import templates_dir
 from tests.factories import (
     DIGEST_PROMPT_SHA,
@@ -102,8 +103,10 @@ def test_html_has_cover_summary_contents_sections_and_appendix(digest: Digest, h
         for sub, name in enumerate(SECTIONS, start=1):
             assert f'<span class="num">{number}.{sub}</span> {name}</h2>' in html
     # Cover: the counts and how the digest was made.
-    for label, value in (("sources", 5), ("briefed", 2), ("from cache", 1), ("failed", 1)):
+    # The figures count what the line above them counts: 3 briefed, 1 of them from the cache.
+    for label, value in (("sources", 5), ("briefed", 3), ("failed", 1), ("duplicate", 1)):
         assert re.search(rf'tile-num">{value}</span><span class="tile-label">{label}<', html)
+    assert '<span class="tile-sub">2 now · 1 from cache</span>' in html
     assert f"briefing@v1 (sha256 {PROMPT_SHA[:12]}…) — per article" in html
     assert f"digest@v1 (sha256 {DIGEST_PROMPT_SHA[:12]}…) — executive summary" in html
     assert "26 November 2026, 09:30 UTC" in html and "briefing 0.1.0" in html
@@ -161,14 +164,16 @@ def test_executive_summary_links_to_sections(html: str) -> None:
 
 def test_appendix_lists_every_source_with_status(digest: Digest, html: str) -> None:
     appendix = html[html.index('id="sources"') :]
-    rows = re.findall(r'<tr class="source-row status-row-(\w+)">(.*?)</tr>', appendix, re.S)
+    rows = re.findall(
+        r'<tr class="source-row status-row-(\w+)" id="src-\d+">(.*?)</tr>', appendix, re.S
+    )
     assert [status for status, _ in rows] == ["ok", "cached", "failed", "ok", "duplicate"]
     for (status, row), source in zip(rows, digest.sources, strict=True):
-        assert source.location in row
+        assert shown_location(source.kind, source.location) in row  # a file by its name only
         assert f'<span class="status status-{status}">{status}</span>' in row
         assert f"{source.ms:,} ms" in row
     assert f"via {FEED_URL}" in rows[2][1] and FAILED_REASON in rows[2][1]
-    assert "same text as examples/syria-strike.txt" in rows[4][1]
+    assert "same text as syria-strike.txt" in rows[4][1]
     # Briefed sources link to their section; the others do not.
     assert '<a class="src-section" href="#b1">Section 1</a>' in rows[0][1]
     assert '<a class="src-section" href="#b2">Section 2</a>' in rows[1][1]
@@ -240,7 +245,7 @@ def test_pdf_contains_every_part(digest: Digest, pages: list[str]) -> None:
         for sub, name in enumerate(SECTIONS, start=1):
             assert re.search(rf"{number}\.{sub}\s+{name}", text), (number, name)
     for source in digest.sources:
-        assert squash(source.location) in flat
+        assert squash(shown_location(source.kind, source.location)) in flat
     assert squash(FAILED_REASON) in flat
     for status in ("OK", "CACHED", "FAILED", "DUPLICATE"):  # text-transform: uppercase
         assert status in text

@@ -213,12 +213,12 @@ def test_compact_brief_of_each_example_is_one_page(
 
 def test_compact_brief_says_what_it_left_out(examples: dict[str, Briefing]) -> None:
     sahel = examples["sahel-aid.html"]
-    assert len(sahel.actors) > 6
     html = render.render_html(sahel, style="compact")
-    hidden = len(sahel.actors) - 6
-    assert f"+{hidden} more actors in the full brief" in html
-    shown = re.findall(r'<tr id="actor-\d+"', html)
-    assert len(shown) == 6
+    shown = len(re.findall(r'<tr id="actor-\d+"', html))
+    hidden = len(sahel.actors) - shown
+    assert shown > 0 and hidden > 0  # the page fits some actors and says so for the rest
+    body = html[html.index("<body") :]  # not the stylesheet's comments
+    assert f"+{hidden} more actors in the full brief" in body
     standard = render.render_html(sahel)
     assert "more actors in the full brief" not in standard
     assert len(re.findall(r'<tr id="actor-\d+"', standard)) == len(sahel.actors)

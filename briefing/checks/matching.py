@@ -60,6 +60,7 @@ from functools import cache, cached_property
 from briefing.model import Actor, Article
 from briefing.text.lexicon import STATE_NOUNS, TITLES, words
 from briefing.text.lines import tokens
+from briefing.text.words import has_cjk
 
 __all__ = [
     "MIN_FUZZY_WORDS",
@@ -75,6 +76,7 @@ __all__ = [
 MIN_FUZZY_WORDS = 4  # shorter quotes (and quote parts) must match exactly
 WORDS_PER_EDIT = 10  # one word edit tolerated per ten quote words
 
+_ARABIC = re.compile("[\u0600-\u06ff]")  # names that may carry a prefix (contains_name)
 _DASHES = "\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe58\ufe63\uff0d"
 _SINGLE_QUOTES = "\u2018\u2019\u201a\u201b\u2032\u2035\u02bc\u00b4`"
 _DOUBLE_QUOTES = "\u201c\u201d\u201e\u201f\u2033\u2036\u00ab\u00bb"
@@ -219,7 +221,12 @@ class ArticleIndex:
         if not needle:
             return False
         haystack = self.cased if cased else self.folded
-        return re.search(rf"(?<!\w){re.escape(needle)}(?!\w)", haystack) is not None
+        if has_cjk(needle):
+            # Chinese and Japanese have no word breaks to check: 日本 in 日本航空 is Japan.
+            return needle in haystack
+        # Arabic writes "and", "by", "for", "as" and "the" as prefixes: والاتحاد, للأمم.
+        clitic = r"(?:[وفبلك]|ال|لل|وال|بال|فال|كال)?" if _ARABIC.search(needle) else ""
+        return re.search(rf"(?<!\w){clitic}{re.escape(needle)}(?!\w)", haystack) is not None
 
 
 def _merge(spans: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:

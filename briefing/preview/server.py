@@ -385,6 +385,14 @@ class _Handler(BaseHTTPRequestHandler):
     sys_version = ""
     timeout = 30  # a stalled client cannot hold a thread for ever
 
+    def handle(self) -> None:
+        try:
+            super().handle()
+        except ConnectionError as exc:
+            # The browser closed the tab or reloaded mid-answer (BrokenPipe, reset): nothing is
+            # wrong here, and socketserver would print a traceback on the user's terminal.
+            LOG.debug("preview http: client went away (%s)", type(exc).__name__)
+
     def do_GET(self) -> None:
         self._answer(head=False)
 

@@ -22,6 +22,7 @@ The modules, each importing only those above it:
 * :mod:`~briefing.render.marking`: handling markings (``TLP:AMBER``) and their checks;
 * :mod:`~briefing.render.html`: the Jinja2 environment, the template context, HTML;
 * :mod:`~briefing.render.pdf`: WeasyPrint, the bundled fonts, PDF/A and PDF/UA variants;
+* :mod:`~briefing.render.stories`: a digest's stories: the day's picture, one card per story;
 * :mod:`~briefing.render.digest`: the daily digest, HTML and PDF.
 
 WeasyPrint is imported lazily, inside :func:`write_pdf` (and the fetcher): importing this package

@@ -10,6 +10,7 @@ what was left out, so it can say so.
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -27,11 +28,13 @@ from briefing.render.text import truncate
 from briefing.text.sentences import split_sentences
 
 __all__ = [
+    "CARD_TIERS",
     "COMPACT_PAGE_MM",
     "COMPACT_SECTION_MM",
     "COMPACT_TIERS",
     "CompactInfo",
     "compact_view",
+    "estimate_lines",
 ]
 
 # What the compact brief keeps so that any briefing fits one A4 page: the first actors, the most
@@ -62,6 +65,21 @@ COMPACT_TIERS = (
     _Tier(4, 3, 300, 260, 80, 110, 70, 4, 2, 120),
     _Tier(4, 3, 160, 160, 60, 80, 40, 0, 1, 100),
 )
+# A story card of a digest (briefing.render.stories) puts the situation first: more of it, and
+# fewer actors and quotes, before anything else is cut; then the compact brief's last tier, and
+# a tighter one still for a card that must also hold many changes and warnings.
+CARD_TIERS = (
+    # actors, risks, situation, assessment, role, risk, reason, quotes, banners, title
+    _Tier(6, 4, 900, 360, 110, 140, 100, 6, 2, 150),
+    _Tier(5, 4, 800, 300, 90, 120, 90, 4, 2, 150),
+    _Tier(4, 3, 700, 260, 80, 110, 80, 4, 2, 150),
+    _Tier(4, 3, 600, 220, 70, 100, 60, 2, 2, 120),
+    _Tier(4, 3, 480, 180, 60, 90, 50, 0, 2, 120),
+    _Tier(4, 3, 360, 160, 60, 80, 40, 0, 1, 100),
+    COMPACT_TIERS[-1],
+    _Tier(3, 2, 160, 120, 50, 70, 30, 0, 1, 90),  # beside many changes and warnings
+    _Tier(2, 1, 120, 100, 40, 60, 20, 0, 1, 80),
+)
 COMPACT_NAME = 48  # an actor's name
 COMPACT_NOTE_NAME = 28  # an item's name in its "not supported" note
 COMPACT_LOCATION = 90  # the source's path or URL (its start and its end)
@@ -90,34 +108,40 @@ class CompactInfo:
     hidden_unsupported_risks: int = 0
     flags_total: int = 0  # all flags ("Check before use" and injection)
     tier: int = 0  # 0: the roomiest cut; higher: more was left out to fit the page
+    elsewhere: str = "in the full brief"  # where the rest is: "in the annex" (a story card)
+    height_mm: float = 0.0  # the estimated height of what is shown (see compact_view)
 
     @property
     def more_actors(self) -> str | None:
         """The line "+4 more actors in the full brief (1 marked unsupported)", or None."""
-        return _more(self.actors_total - self.actors_shown, "actor", self.hidden_unsupported_actors)
+        hidden = self.actors_total - self.actors_shown
+        return _more(hidden, "actor", self.hidden_unsupported_actors, self.elsewhere)
 
     @property
     def more_risks(self) -> str | None:
-        return _more(self.risks_total - self.risks_shown, "risk", self.hidden_unsupported_risks)
+        hidden = self.risks_total - self.risks_shown
+        return _more(hidden, "risk", self.hidden_unsupported_risks, self.elsewhere)
 
     @property
     def more_quotes(self) -> str | None:
         hidden = self.quotes_total - self.quotes_shown
-        return _more(hidden, "quotation", 0) if self.quotes_shown and hidden else None
+        return (
+            _more(hidden, "quotation", 0, self.elsewhere) if self.quotes_shown and hidden else None
+        )
 
     @property
     def more_situation(self) -> str | None:
-        return "The situation continues in the full brief." if self.situation_cut else None
+        return f"The situation continues {self.elsewhere}." if self.situation_cut else None
 
     @property
     def more_assessment(self) -> str | None:
-        return "The assessment continues in the full brief." if self.assessment_cut else None
+        return f"The assessment continues {self.elsewhere}." if self.assessment_cut else None
 
 
-def _more(count: int, noun: str, unsupported: int) -> str | None:
+def _more(count: int, noun: str, unsupported: int, elsewhere: str) -> str | None:
     if count <= 0:
         return None
-    text = f"+{count} more {noun}{'' if count == 1 else 's'} in the full brief"
+    text = f"+{count} more {noun}{'' if count == 1 else 's'} {elsewhere}"
     return text + (f" ({unsupported} marked unsupported)" if unsupported else "")
 
 
@@ -163,6 +187,12 @@ def _char_em(char: str) -> float:
     if char.isupper() or char.isdigit():
         return 0.70
     return 0.56
+
+
+def estimate_lines(text: str, width_mm: float, size_pt: float, bold: bool = False) -> int:
+    """How many lines ``text`` takes in a box ``width_mm`` wide (greedy wrapping at spaces),
+    in the fonts of briefing.css, on the side of too many."""
+    return _lines(text, width_mm, size_pt, bold)
 
 
 def _lines(text: str, width_mm: float, size_pt: float, bold: bool = False) -> int:
@@ -235,6 +265,9 @@ def compact_view(
     number: int | None = None,
     first_quote: int = 1,
     page_mm: float = COMPACT_PAGE_MM,
+    prefix: str | None = None,
+    elsewhere: str = "in the full brief",
+    tiers: Sequence[_Tier] = COMPACT_TIERS,
 ) -> tuple[dict[str, Any], CompactInfo]:
     """A :func:`briefing_view` of what fits the one-page compact brief, and what was left out.
 
@@ -244,10 +277,12 @@ def compact_view(
     ``"footnotes"`` or ``"appendix"`` show short references ([E3]) after each item and a short
     list of the first quotes, cut, at the end. How much is kept: the first of
     :data:`COMPACT_TIERS` estimated to take at most ``page_mm`` millimetres (the last if none).
+    ``prefix`` of the HTML ids as in :func:`briefing_view`; ``elsewhere``: where the "+4 more
+    actors …" lines say the rest is; ``tiers``: :data:`COMPACT_TIERS`, or :data:`CARD_TIERS`.
     """
     check_evidence_mode(evidence)
     mode: EvidenceMode = "none" if evidence == "none" else "appendix"
-    full = briefing_view(briefing, mode, number=number, first_quote=first_quote)
+    full = briefing_view(briefing, mode, number=number, first_quote=first_quote, prefix=prefix)
     doc: DocumentInfo = full["doc"]
     source_title = doc.source_title and truncate(doc.source_title, COMPACT_SOURCE_TITLE)
     full["doc"] = dataclasses.replace(
@@ -259,9 +294,11 @@ def compact_view(
         flag.model_copy(update={"kind": truncate(flag.kind, 30), "detail": ""})
         for flag in full["other_flags"][:COMPACT_FLAG_KINDS]
     ]
-    for index, tier in enumerate(COMPACT_TIERS):
+    for index, tier in enumerate(tiers):
         view, info = _compact_tier(briefing, full, mode, tier, index)
-        if _compact_height(view, info) <= page_mm:
+        info = dataclasses.replace(info, elsewhere=elsewhere)
+        info = dataclasses.replace(info, height_mm=_compact_height(view, info))
+        if info.height_mm <= page_mm:
             break
     return view, info
 

@@ -14,7 +14,14 @@ from dataclasses import dataclass
 from typing import Any, Literal, get_args
 
 from briefing.model import Briefing, Grounded, Provenance, Source
-from briefing.render.text import generated_label, long_date, pdf_keyword, truncate, w3c_datetime
+from briefing.render.text import (
+    generated_label,
+    long_date,
+    pdf_keyword,
+    shown_location,
+    truncate,
+    w3c_datetime,
+)
 
 __all__ = [
     "AUTHOR",
@@ -167,7 +174,7 @@ def document_info(briefing: Briefing) -> DocumentInfo:
         generated=generated_label(p.generated_at),
         running_title=f"briefing · {truncate(title, RUNNING_TITLE_MAX)}",
         source_kind=SOURCE_KINDS.get(briefing.source.kind, briefing.source.kind),
-        source_location=briefing.source.location,
+        source_location=shown_location(briefing.source.kind, briefing.source.location),
         source_title=source_title,
         published=long_date(briefing.source.published) if briefing.source.published else None,
         reference=briefing.source.sha256[:12],
@@ -192,6 +199,9 @@ class EvidenceRef:
     number: int
     quote: str  # untrusted (article text as quoted by the summariser)
     prefix: str = ""  # of the HTML id: "b3-" in section 3 of a digest
+    # In a story of several sources, the quote's source: its 1-based number in Story.sources
+    # (from Grounded.evidence_sources, shown "S2"); None in a single article's briefing.
+    source: int | None = None
 
     @property
     def label(self) -> str:
@@ -230,6 +240,11 @@ class ItemTrace:
     @property
     def quotes(self) -> list[str]:
         return [ref.quote for ref in self.refs]
+
+    @property
+    def sources(self) -> list[int | None]:
+        """The source number of each quote (parallel to ``quotes``; None where not known)."""
+        return [ref.source for ref in self.refs]
 
 
 @dataclass(frozen=True)
@@ -275,9 +290,11 @@ def build_trace(briefing: Briefing, *, prefix: str = "", first_quote: int = 1) -
     def item(source: Grounded, anchor: str, kind: str, name: str, heading: str) -> ItemTrace:
         nonlocal quote_count, note_count
         refs = []
-        for quote in source.evidence:
+        sources: list[int | None] = [*source.evidence_sources]
+        sources += [None] * (len(source.evidence) - len(sources))
+        for quote, origin in zip(source.evidence, sources, strict=False):
             quote_count += 1
-            refs.append(EvidenceRef(quote_count, quote, prefix))
+            refs.append(EvidenceRef(quote_count, quote, prefix, origin))
         anchor = prefix + anchor
         if source.supported is not False:
             return ItemTrace(anchor, kind, name, heading, refs, prefix=prefix)
@@ -314,11 +331,14 @@ def briefing_view(
     *,
     number: int | None = None,
     first_quote: int = 1,
+    prefix: str | None = None,
 ) -> dict[str, Any]:
     """What the macros of _briefing.html.j2 take; ``number``: its section in a digest, which
-    prefixes the HTML ids ("b3-actor-2") and numbers the sub-sections ("3.2 Actors")."""
+    prefixes the HTML ids ("b3-actor-2") and numbers the sub-sections ("3.2 Actors").
+    ``prefix``: another prefix of the ids ("s3-": a digest's story card, beside section 3)."""
     check_evidence_mode(evidence)
-    prefix = "" if number is None else f"b{number}-"
+    if prefix is None:
+        prefix = "" if number is None else f"b{number}-"
     return {
         "briefing": briefing,
         "doc": document_info(briefing),

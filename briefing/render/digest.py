@@ -1,8 +1,13 @@
 """Render a Digest (the daily briefing): Jinja2 -> self-contained HTML; WeasyPrint -> PDF.
 
-The document: a cover (title, date, counts of sources and how they fared, how it was generated),
-the executive summary (each point linked to the sections it draws on), the contents with page
-numbers, one section per briefing and an appendix listing every source with its status.
+A digest with stories (``Digest.stories``): a cover with the day's picture (stories new,
+developing, dropped; the sources; the top stories), the executive summary led by what changed,
+the contents, one card per story (:mod:`briefing.render.stories`), the stories dropped since the
+previous digest, with ``detail="full"`` an annex of each story's full briefing, the sources
+appendix and how the digest was made. A digest without stories (older JSON): a cover (title,
+date, counts of sources and how they fared, how it was generated), the executive summary (each
+point linked to the sections it draws on), the contents with page numbers, one section per
+briefing and the sources appendix.
 
 Each section is the single briefing's body, drawn by the same macros (templates/_briefing.html.j2)
 from a :func:`briefing.render.context.briefing_view` numbered for the section: HTML ids carry a
@@ -18,11 +23,11 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal, get_args
 
 from briefing.model import Briefing, Digest, PromptRef, SourceStatus
+from briefing.prices import cost_text, tokens_text
 from briefing.render.assets import TemplateFetcher
 from briefing.render.compact import COMPACT_SECTION_MM, compact_view
 from briefing.render.context import (
@@ -37,30 +42,48 @@ from briefing.render.context import (
 from briefing.render.html import Style, check_style, render_template
 from briefing.render.marking import Marking, check_marked, check_marking, marked_info
 from briefing.render.pdf import write_pdf
+from briefing.render.stories import (
+    COVER_STORIES,
+    StoryCounts,
+    annex_sections,
+    day_label,
+    dropped_rows,
+    quote_count,
+    story_cards,
+    story_counts,
+    story_lines,
+    story_refs,
+)
 from briefing.render.text import (
     generated_label,
     language_attributes,
     long_date,
     pdf_keyword,
+    shown_location,
     truncate,
     w3c_datetime,
 )
-from briefing.text.dates import WEEKDAYS
 
 __all__ = [
+    "DETAILS",
     "DIGEST_TEMPLATE",
+    "Detail",
     "DigestInfo",
     "SourceCounts",
     "SourceRow",
     "SummaryItem",
     "SummaryRef",
     "build_digest_context",
+    "check_detail",
     "digest_info",
     "render_digest_html",
     "render_digest_pdf",
 ]
 
 DIGEST_TEMPLATE = "digest.html.j2"
+# How much of each story a digest shows: its card, or its card and its full briefing (annex).
+Detail = Literal["cards", "full"]
+DETAILS: tuple[Detail, ...] = get_args(Detail)
 SECTION_TITLE_MAX = 60  # characters of a briefing title in the running header
 TOC_LOCATION_MAX = 90  # characters of a source location under its contents entry
 
@@ -103,6 +126,10 @@ class DigestInfo:
     summary_method: str  # how the executive summary was made, in words
     grounding_methods: list[str]  # the grounding checks' rules, in words (usually one)
     run_details: str | None  # "12.3 s · 5 summarised in this run, 3 from the cache · …"
+    # "2,400 tokens in (400 cached), 1,050 out · cost $0.0031 (briefing's prices of …)": what
+    # this run spent on the model; None when no model was used.
+    usage: str | None = None
+    stories: StoryCounts | None = None  # the day's picture; None: a digest without stories
 
 
 @dataclass(frozen=True)
@@ -153,14 +180,6 @@ def _duration(ms: int) -> str:
     return f"{ms / 1000:.1f} s" if ms >= 1000 else f"{ms:,} ms"
 
 
-def _day_label(day: str) -> str:
-    try:
-        parsed = date.fromisoformat(day)
-    except ValueError:
-        return long_date(day)
-    return f"{WEEKDAYS[parsed.weekday()]} {long_date(parsed)}"
-
-
 def digest_info(digest: Digest) -> DigestInfo:
     """Compute the display strings and PDF metadata for ``digest``."""
     p = digest.provenance
@@ -194,17 +213,19 @@ def digest_info(digest: Digest) -> DigestInfo:
         run.append(f"executive summary {tokens:,} tokens")
     prompt_line = ", ".join(_distinct([_prompt(r, short=True) for r in refs]))  # digest's first
     day = long_date(digest.day)
-    noun = "briefing" if len(briefings) == 1 else "briefings"
+    stories = story_counts(digest) if digest.stories else None
+    count = stories.stories if stories else len(briefings)
+    noun = ("story" if count == 1 else "stories") if stories else "briefing" + "s" * (count != 1)
     sources = "source" if counts.total == 1 else "sources"
     return DigestInfo(
         title=title,
         author=AUTHOR,
-        subject=f"Daily briefing for {day}: {len(briefings)} {noun} from {counts.total} {sources}",
+        subject=f"Daily briefing for {day}: {count} {noun} from {counts.total} {sources}",
         keywords=[pdf_keyword(k) for k in keywords],
         generator=f"briefing {p.tool_version}",
         created=w3c_datetime(p.generated_at),
         date=day,
-        day=_day_label(digest.day),
+        day=day_label(digest.day) or day,
         generated=generated_label(p.generated_at),
         running_title=truncate(title, RUNNING_TITLE_MAX),
         provenance_line=(
@@ -221,6 +242,8 @@ def digest_info(digest: Digest) -> DigestInfo:
             [b.provenance.grounding.method for b in briefings if b.provenance.grounding]
         ),
         run_details=" · ".join(run) or None,
+        usage=f"{tokens_text(p.run_usage)} · {cost_text(p.cost, models[0])}" if models else None,
+        stories=stories,
     )
 
 
@@ -242,6 +265,17 @@ def _source_sections(digest: Digest) -> list[int | None]:
     ]
 
 
+def _shown_paths(reason: str | None, sources: Sequence[SourceStatus]) -> str | None:
+    """A failure reason with the files' paths cut to their names, as the rows show them
+    ("same text as /home/me/news/a.txt" is "same text as a.txt")."""
+    if not reason:
+        return reason
+    for source in sorted(sources, key=lambda s: len(s.location), reverse=True):
+        if source.kind == "file":
+            reason = reason.replace(source.location, shown_location("file", source.location))
+    return reason
+
+
 def _section_title(number: int, briefing: Briefing) -> str:
     return f"{number} · {truncate(briefing.title, SECTION_TITLE_MAX) or 'Untitled briefing'}"
 
@@ -251,22 +285,14 @@ def _common_language(digest: Digest) -> str | None:
     return languages.pop() if len(languages) == 1 else None
 
 
-def build_digest_context(
-    digest: Digest,
-    evidence: EvidenceMode | None = None,
-    *,
-    style: Style = "standard",
-    marking: str | Marking | None = None,
-) -> dict[str, Any]:
-    """The variables digest.html.j2 sees; documented in templates/README.md.
+def check_detail(detail: str) -> None:
+    """Raise ValueError, naming the accepted ones, unless ``detail`` is a detail setting."""
+    if detail not in DETAILS:
+        raise ValueError(f"detail must be one of {', '.join(DETAILS)}, not {detail!r}")
 
-    ``style`` "compact" makes every section a compact brief (briefing.render.compact.compact_view);
-    ``evidence`` None is the style's default, as in :func:`briefing.render.html.build_context`.
-    """
-    check_style(style)
-    evidence = evidence or ("none" if style == "compact" else "footnotes")
-    check_evidence_mode(evidence)
-    mark = marking if isinstance(marking, Marking) else check_marking(marking)
+
+def _sections(digest: Digest, evidence: EvidenceMode, style: Style) -> list[dict[str, Any]]:
+    """One section per briefing: a digest without stories (older JSON), as before stories."""
     sections = []
     first_quote = 1
     for number, briefing in enumerate(digest.briefings, start=1):
@@ -278,9 +304,7 @@ def build_digest_context(
             )  # fmt: skip
         else:
             view = briefing_view(briefing, evidence, number=number, first_quote=first_quote)
-        first_quote += sum(
-            len(item.evidence) for item in (*briefing.actors, briefing.assessment, *briefing.risks)
-        )
+        first_quote += quote_count(briefing)
         location = truncate(view["doc"].source_location, TOC_LOCATION_MAX)
         sections.append(
             {
@@ -291,8 +315,18 @@ def build_digest_context(
                 "compact": compact,
             }
         )
-    count = len(sections)
-    summary = [
+    return sections
+
+
+def _summary(digest: Digest, count: int) -> list[SummaryItem]:
+    """The executive summary's points, each pointing at the stories (or, in a digest without
+    stories, the sections) it draws on."""
+    if digest.stories:
+        return [
+            SummaryItem(p.text, [SummaryRef(n, f"s{n}", t) for n, t in story_refs(p, digest)])
+            for p in digest.executive_summary
+        ]
+    return [
         SummaryItem(
             point.text,
             [
@@ -304,32 +338,78 @@ def build_digest_context(
         )
         for point in digest.executive_summary
     ]
-    rows = [
+
+
+def _source_rows(digest: Digest) -> list[SourceRow]:
+    """The appendix rows; each briefed source points at its section, or at its story's card."""
+    targets = _source_sections(digest)
+    prefix = "b"
+    if digest.stories:
+        of_briefing = {b: n for n, s in enumerate(digest.stories, start=1) for b in s.briefings}
+        targets = [of_briefing.get(t) if t else None for t in targets]
+        prefix = "s"
+    return [
         SourceRow(
             number=number,
             status=source.status,
             kind=SOURCE_KINDS.get(source.kind, source.kind),
-            location=source.location,
+            location=shown_location(source.kind, source.location),
             via=source.via,
             title=" ".join((source.title or "").split()) or None,
-            reason=source.reason,
+            reason=_shown_paths(source.reason, digest.sources),
             time=f"{source.ms:,} ms",
-            section=section,
-            anchor=f"b{section}" if section else None,
+            section=target,
+            anchor=f"{prefix}{target}" if target else None,
         )
-        for number, (source, section) in enumerate(
-            zip(digest.sources, _source_sections(digest), strict=True), start=1
-        )
+        for number, (source, target) in enumerate(zip(digest.sources, targets, strict=True), 1)
     ]
+
+
+def build_digest_context(
+    digest: Digest,
+    evidence: EvidenceMode | None = None,
+    *,
+    style: Style = "standard",
+    marking: str | Marking | None = None,
+    detail: Detail = "cards",
+) -> dict[str, Any]:
+    """The variables digest.html.j2 sees; documented in templates/README.md.
+
+    A digest with stories: one card per story (briefing.render.stories), and with ``detail``
+    "full" each story's full briefing in an annex; ``evidence`` None: short references and the
+    first quotes on the cards, footnotes in the annex. A digest without stories (older JSON):
+    one section per briefing; ``style`` "compact" makes each a compact brief
+    (briefing.render.compact.compact_view); ``evidence`` None is the style's default, as in
+    :func:`briefing.render.html.build_context`.
+    """
+    check_style(style)
+    check_detail(detail)
+    stories = bool(digest.stories)
+    evidence = evidence or ("none" if style == "compact" and not stories else "footnotes")
+    check_evidence_mode(evidence)
+    mark = marking if isinstance(marking, Marking) else check_marking(marking)
+    cards = story_cards(digest, evidence, full=detail == "full") if stories else []
+    if stories:
+        sections = annex_sections(digest, cards, evidence) if detail == "full" else []
+    else:
+        sections = _sections(digest, evidence, style)
+    lines = story_lines(digest)
+    today = [line for line in lines if line.number is not None]
     return {
         "digest": digest,
         "doc": marked_info(digest_info(digest), mark),
         "style": style,
         "marking": mark,
         "evidence_mode": evidence,
-        "summary": summary,
+        "detail": detail,
+        "summary": _summary(digest, len(sections)),
         "sections": sections,
-        "sources": rows,
+        "sources": _source_rows(digest),
+        "cards": [card for card, _ in cards],
+        "changes": lines,
+        "top": today[:COVER_STORIES],
+        "more_top": max(0, len(today) - COVER_STORIES),
+        "dropped": dropped_rows(digest),
         # The digest's own text (cover, summary) is in the language of its briefings when
         # they agree; each section keeps its own direction through its dir attribute.
         **language_attributes(_common_language(digest)),
@@ -344,8 +424,16 @@ def render_digest_html(
     evidence: EvidenceMode | None = None,
     style: Style = "standard",
     marking: str | None = None,
+    detail: Detail = "cards",
 ) -> str:
     """Render ``digest`` as one self-contained HTML document (CSS inlined, no external URL).
+
+    A digest with stories (``Digest.stories``) is read in minutes: a cover with the day's
+    picture (stories new, developing and dropped; the top stories), the executive summary led
+    by what changed, one card per story (one page at most), the stories dropped since the
+    previous digest, the sources and how the digest was made; ``detail`` "full" adds each
+    story's full briefing in an annex. Without stories (older JSON): one section per briefing,
+    as follows.
 
     ``evidence`` applies to every section as in :func:`briefing.render.html.render_html`; in
     ``"appendix"`` mode each section ends with its own Evidence sub-section. None: the style's
@@ -355,7 +443,7 @@ def render_digest_html(
     added to the metadata, as for a briefing (:class:`briefing.render.marking.MarkingError` if
     unusable).
     """
-    context = build_digest_context(digest, evidence, style=style, marking=marking)
+    context = build_digest_context(digest, evidence, style=style, marking=marking, detail=detail)
     html = render_template(context, template_dirs, template_name)
     return check_marked(html, context["marking"], template_name)
 

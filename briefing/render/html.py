@@ -28,7 +28,13 @@ from briefing.model import Briefing
 from briefing.render.compact import CompactInfo, compact_view
 from briefing.render.context import EvidenceMode, briefing_view
 from briefing.render.marking import Marking, check_marked, check_marking, marked_info
-from briefing.render.text import humanise, language_attributes, long_date, paragraphs
+from briefing.render.text import (
+    humanise,
+    language_attributes,
+    long_date,
+    paragraphs,
+    shown_text,
+)
 from briefing.resources import template_search_path
 
 __all__ = [
@@ -104,6 +110,7 @@ def make_environment(template_dirs: Sequence[Path] = ()) -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        finalize=shown_text,  # control characters in article or model text: shown escaped
     )
     env.filters["long_date"] = long_date
     env.filters["paragraphs"] = paragraphs

@@ -5,7 +5,11 @@ document language. Plain functions of strings and dates (no briefing, no templat
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
+from pathlib import PurePath
 
+from markupsafe import Markup
+
+from briefing.text.controls import escape_controls
 from briefing.text.dates import day_month_year
 
 __all__ = [
@@ -16,6 +20,8 @@ __all__ = [
     "long_date",
     "paragraphs",
     "pdf_keyword",
+    "shown_location",
+    "shown_text",
     "truncate",
     "w3c_datetime",
 ]
@@ -75,6 +81,27 @@ def truncate(text: str, limit: int) -> str:
         return text
     cut = text[: limit - 1].rsplit(" ", 1)[0] if " " in text[: limit - 1] else text[: limit - 1]
     return cut.rstrip(" ,;:-–—") + "…"
+
+
+def shown_location(kind: str, location: str) -> str:
+    """Where an article came from, as a printed page shows it: a file by its name alone.
+
+    A local path says where the reader's files live (home folder, user name), which has no
+    place on a page that is printed and passed on; the JSON keeps the path for tools.
+    Control characters in it (a newline or an ESC in a file name) are shown escaped.
+    """
+    if kind != "file":
+        return escape_controls(location)
+    return escape_controls(PurePath(location).name or location)
+
+
+def shown_text(value: object) -> object:
+    """What a template prints of ``value`` (the Jinja environment's ``finalize``): text with
+    its control characters but line ends and tabs shown escaped (``\x1b``), since no reader
+    can see them; markup made by our own macros and anything not text, as it is."""
+    if isinstance(value, str) and not isinstance(value, Markup):
+        return escape_controls(value, keep="\n\r\t")
+    return value
 
 
 def pdf_keyword(text: str) -> str:

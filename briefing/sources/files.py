@@ -17,7 +17,7 @@ from briefing.errors import InputError
 from briefing.model import Article, Source
 from briefing.sources.extract import html_to_text, looks_like_html, markdown_to_text
 from briefing.text.hidden import sanitise_report
-from briefing.text.words import count_words
+from briefing.text.words import count_words, has_cjk
 
 MAX_INPUT_BYTES = 20 * 1024 * 1024  # a very long article is ~1 MB; anything bigger is not one
 MIN_WORDS = 40  # below this there is nothing to brief
@@ -127,12 +127,12 @@ def _decode_legacy(data: bytes, name: str) -> str:
         return utf16
     if b"\x00" in data:
         raise InputError(f"{name} contains NUL bytes: binary data, not an article")
-    from charset_normalizer import from_bytes  # only needed for non-UTF-8 input
+    from briefing.sources.charsets import detect
 
-    best = from_bytes(data).best()
-    if best is None:
+    text = detect(data)
+    if text is None:
         raise InputError(f"cannot decode {name}: no text encoding fits its bytes")
-    return str(best)
+    return text
 
 
 def _bomless_utf16(data: bytes) -> str | None:
@@ -216,19 +216,27 @@ def clean_text(text: str) -> str:
 
 def _is_label(line: str) -> bool:
     """A short trailing line with no sentence punctuation: a tag list or section label."""
-    return len(line.split()) <= 3 and not re.search(r"[.!?:;\"”’)]$", line)
+    # Counted per script: a Chinese paragraph has no spaces but is no three-word label.
+    return count_words(line) <= 3 and not re.search(r"[.!?:;\"”’)。！？：；」』]$", line)
 
 
 def _split_title_line(text: str) -> tuple[str, str | None]:
     """A short first line without a final full stop is the headline of a plain-text article."""
     first, _, rest = text.partition("\n\n")
-    if rest and 2 <= len(first.split()) <= 20 and not re.search(r"[.!?:;,]$", first):
+    longest = 40 if has_cjk(first) else 20  # a CJK character counts as a word
+    ends = re.search(r"[.!?:;,。！？：；，]$", first)
+    if rest and 2 <= count_words(first) <= longest and not ends:
         return rest, first
     return text, None
 
 
 def headline_from(text: str) -> str:
     """A title for an untitled article: the first sentence's main clause, at most 20 words."""
+    if has_cjk(text[:200]):  # no spaces: cut at the CJK full stop and comma, in characters
+        first = re.split(r"(?<=[。！？])", text.lstrip(), maxsplit=1)[0].rstrip("。！？")
+        clause = re.split(r"[，；：]", first, maxsplit=1)[0]
+        clause = first if len(clause) < 6 else clause
+        return clause if len(clause) <= 30 else clause[:28] + "…"
     first = re.split(r"(?<=[.!?])\s+|(?<=[a-z][.!?])(?=[A-Z])", text, maxsplit=1)[0]
     clause = re.split(r",\s|;\s|\s[–—]\s|\s-\s", first, maxsplit=1)[0]
     if len(clause.split()) < 5:

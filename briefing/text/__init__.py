@@ -1,6 +1,9 @@
 """Text: the language tools the summarisers and the checks share (no model, no download).
 
-* ``sentences.py``: sentence and paragraph splitting;
+* ``sentences.py``: sentence and paragraph splitting (any script: 。！？ need no space);
+* ``words.py``: word counts and reading time for every script (a CJK character is a word);
+* ``datelines.py``: datelines and bylines at the start of a text ("JEDDAH, 27 November -");
+* ``transliterate.py``: Cyrillic and Greek in Latin letters (file names);
 * ``languages.py``: language names and detection;
 * ``chunking.py``: token estimates and splitting long articles;
 * ``lexicon.py``: word lists (stopwords, hedges, connectives); ``lines.py``: tokens and

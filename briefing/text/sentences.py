@@ -19,6 +19,15 @@ Then sentence boundaries inside a block:
   sentence (an upper-case letter, a digit, an opening quote or bracket);
 * a missing space after a full stop: a lower-case letter, ``.``, then a capitalised word
   (``valley.The strike``). ``U.S.Army`` is not split (the letter before is upper case);
+* a missing full stop, as web pages glue a photo caption or a subheading to the next
+  sentence (``… than a colleague The cost of divorce …``, ``(pictured) A series of …``):
+  a lower-case word (or its closing quote) or a number, a space, then a capitalised
+  sentence opener (``The``, ``An``, ``He``, ``She``, ``They``, ``His``, ``Her``, ``Their``,
+  ``This``, ``These``, ``In``, ``As``, ``But``, ``However``, ``After``, ``When``, ``While``)
+  and a lower-case word, since those words are capitalised inside a sentence only in names
+  and titles, which go on with a capital ("The Times", "The Hague", "Her Majesty"); after a
+  closing bracket ``A`` too (not after a word: "vitamin A deficiency", "Patient A and").
+  Not ``It``: titles end in it ("Don't Push It won the race");
 * a full stop does *not* end a sentence after a title or other abbreviation usually followed
   by a capitalised word or a number (Mr., Dr., Gen., St., No., Jan., ...), after an initial
   (``J. K. Rowling``), or after a dotted abbreviation (``U.S.``, ``U.K.``, ``a.m.``) unless the
@@ -101,6 +110,12 @@ _CJK_OPENERS = "「『（【〔〈《“‘\"'(["
 _GREEK_QUESTION = re.compile(r";(?=\s+[\"'«“(]*[\u0386\u0388-\u038f\u0391-\u03ab])")
 # Missing space: "valley.The" (two lower-case letters so "e.g.The"-style runs are excluded).
 _NOSPACE = re.compile(r"(?<=[a-z][a-z])\.[\"'”’]?(?=[A-Z][a-z])")
+# A missing full stop (see the module docstring).
+_GLUE_WORDS = "The|An|He|She|They|His|Her|Their|This|These|In|As|But|However|After|When|While"
+# The space is matched first and what precedes it checked per match (_glued_cuts): three
+# lookbehinds tried at every position made this the slowest pass over a long line.
+_GLUED = re.compile(rf"\s+(?=(?:{_GLUE_WORDS}|(?P<a>A))\s+[a-z])")
+_GLUED_AFTER = re.compile(r"(?:[a-z][a-z]|[a-z]['’\"”]|\d)$")
 _WORD_BEFORE = re.compile(r"([\w.’'&-]*)$")
 _FIRST_WORD = re.compile(r"[\"'“‘«(\[]*([\w’'-]+)")
 _BLANK_LINES = re.compile(r"\n[ \t\r\f\v]*\n\s*")
@@ -213,12 +228,13 @@ def _cuts_in_block(text: str, start: int, end: int) -> list[int]:
             cuts.append(start + match.end("space"))
     for match in _NOSPACE.finditer(segment):
         cuts.append(start + match.end())
+    for match in _GLUED.finditer(segment):
+        before = segment[max(0, match.start() - 2) : match.start()]
+        if before.endswith(")") or (not match.group("a") and _GLUED_AFTER.search(before)):
+            cuts.append(start + match.end())
     if not segment.isascii():
         cuts.extend(start + cut for cut in _other_script_cuts(segment))
-        cuts = sorted(set(cuts))
-    else:
-        cuts.sort()
-    return cuts
+    return sorted(set(cuts))
 
 
 def _other_script_cuts(segment: str) -> list[int]:

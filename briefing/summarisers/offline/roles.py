@@ -24,14 +24,24 @@ did, the line cut from it, and the evidence quoted (steps 5 and 6 of
    usable sentences, then the more salient), each actor and each sentence once. So two
    actors share a role line only when one of them has no free usable sentence of its own;
    it then falls back to its best sentence (and if the holder of that sentence has another
-   free one, the holder moves). The line keeps the sentence's start (its subject), cut at
-   a clause or phrase break after the mention
-   (:func:`~briefing.text.lines.lead_line`); when the start is not
-   self-contained ("It ...", a lower-case fragment) or is too far from the mention, the
-   clause around the mention is used instead (:func:`~briefing.text.lines.trim_line`).
+   free one, the holder moves).
+
+   The line is a clause of at most ``ROLE_LIMIT`` characters, not the sentence quoted
+   beneath it (:func:`role_line`). When the actor is the subject of a verb right after its
+   name ("France echoed...", "Simmons, a West Indian, took...", "the UN Office (OCHA)
+   said..."; an auxiliary, an "-ed" form, a verb of saying or a common irregular verb) the
+   line is that predicate, cut at a clause break: "Echoed that assessment, stressing...".
+   A demonym with a state noun keeps them ("Syrian authorities have sought..."); "In X, the
+   government said..." gives the government's clause; a name that only places the speaker
+   ("analysts in Germany said") is no subject. Otherwise the line keeps the sentence's
+   start when the mention is near it, else starts at the mention's clause or the mention
+   itself. In Chinese, Japanese and Arabic the line is the clause holding the mention
+   between the script's own commas. A sentence longer than ``2 * WINDOW`` characters (a
+   page without punctuation) is only looked at ``WINDOW`` characters around the mention.
 6. Evidence: at most ``MAX_EVIDENCE`` (2) verbatim sentences — the role's sentence and
    the next best-scoring one with a non-negative score (so a sentence where the name only
-   marks a place is not evidence of the actor's role), in article order.
+   marks a place is not evidence of the actor's role), in article order. A sentence longer
+   than ``MAX_QUOTE`` is quoted as the verbatim window around the mention.
 """
 
 from __future__ import annotations
@@ -47,12 +57,18 @@ from briefing.text.lexicon import (
     TITLES,
     words,
 )
-from briefing.text.lines import MAX_LINE, Token, lead_line, self_contained, strip_opening, trim_line
+from briefing.text.lines import Token, lead_line, self_contained, strip_opening, trim_line
 
 __all__ = [
     "MAX_EVIDENCE",
+    "MAX_QUOTE",
+    "ROLE_LIMIT",
+    "SAYS",
+    "WINDOW",
     "Option",
+    "around",
     "assign_roles",
+    "evidence_quote",
     "is_locative",
     "mention_score",
     "pick_evidence",
@@ -60,6 +76,9 @@ __all__ = [
 ]
 
 MAX_EVIDENCE = 2
+ROLE_LIMIT = 100  # a role is a clause, not the sentence quoted beneath it
+MAX_QUOTE = 1200  # a longer "sentence" (no punctuation for pages) is quoted around the mention
+WINDOW = 600  # characters either side of a mention that the role and a long quote look at
 
 Option = tuple[float, int, int]
 """A sentence that could give an actor its role: (score, sentence index, offset of the mention)."""
@@ -83,12 +102,11 @@ _SUBJECT_LEAD = (
         but and yet however meanwhile also now so then still instead of at for from
         military senior top local national federal regional interim transitional ruling
         new former official officials authorities spokesman spokeswoman spokesperson
-        analysts experts researchers
         """
     )
 )
 # Verbs of saying: the actor is the attributed speaker.
-_SAYS = JUDGEMENT_VERBS | words(
+SAYS = JUDGEMENT_VERBS | words(
     """
     told announced echoed confirmed urged called added accused claimed pledged vowed
     promised welcomed condemned denied rejected agreed responded replied declared demanded
@@ -97,6 +115,35 @@ _SAYS = JUDGEMENT_VERBS | words(
     """
 )
 _QUOTES = "\"'“‘"
+# Words that, right after a name, show it is the subject of a verb: auxiliaries and
+# modals, adverbs that stand before a verb, and common irregular past tenses (a word ending
+# in "-ed" and the verbs of saying count too). A plural noun is no verb: "Brisbane
+# neighbours" stays a noun phrase.
+_VERB_LEAD = words(
+    """
+    has have had is are was were will would could can may might must should shall did does
+    do has's also later then now still already again never recently previously repeatedly
+    allegedly reportedly once often first last finally quickly
+    """
+)
+_IRREGULAR = words(
+    """
+    beat took won lost made met gave went came led left got sent hit put ran saw became began
+    kept held fell brought bought sought fought thought struck shot chose drew broke rose
+    spoke wrote sold paid set cut let quit hid bid threw grew knew flew drove rode sank swam
+    wants plans hopes expects faces needs seeks leads wins loses takes makes gives runs
+    """
+)
+_APPOSITION = re.compile(r"^\s*,\s+[^,;:()]{1,80}?,\s+(?=[a-z])")
+_BRACKET = re.compile(r"^\s*\([^()]{1,40}\)")
+_BREAK = re.compile(r"[,;:(]\s+|\s+[–—-]\s+")
+_UNSPACED = re.compile(r"[\u0600-\u06ff\u3040-\u30ff\u3400-\u9fff]")  # Arabic, kana, Han
+_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff]")
+_SCRIPT_BREAK = re.compile(r"[،؛，、；：]|[,;:]\s")
+SCRIPT_ROLE_LIMIT = 60  # characters of Han or kana: each carries about a word
+SCRIPT_MIN_CLAUSE = 12
+MIN_PREDICATE = 25  # "Reported.": too little to say what the actor did; show the clause
+NEAR_START = 60  # a mention this close to its sentence's start keeps the start
 _NAME = re.compile(r"[\w'’.-]+(?:\s+[A-Z][\w'’.-]*)*")
 _ADVERBIAL = re.compile(r"^[A-Z][\w'’.-]*(?:\s+[\w'’.-]+){0,3},\s+")
 _COORD_AFTER = re.compile(r"^\s*(?:,\s*(?:the\s+)?[A-Z]|,?\s+(?:and|or)\s+(?:the\s+)?[A-Z])")
@@ -173,7 +220,7 @@ def mention_score(text: str, toks: list[Token], offset: int) -> float:
             [t for t in toks[end + 1 : end + 5] if t.start < toks[end].end + clause_end.start()]
         )
         following = following[:stop]
-    speaker = any(w in _SAYS for w in following) or before.rstrip().lower().endswith("according to")
+    speaker = any(w in SAYS for w in following) or before.rstrip().lower().endswith("according to")
     if subject:
         score = 2.5 if coordinated else 4.0
     elif offset <= max(40, len(text) // 4):
@@ -191,14 +238,143 @@ def mention_score(text: str, toks: list[Token], offset: int) -> float:
     return score
 
 
+def around(text: str, offset: int) -> tuple[str, int]:
+    """A window of ``text`` about ``WINDOW`` characters either side of ``offset``, cut at
+    spaces: ``(window, start)``. Keeps work on a huge sentence proportional to the window."""
+    start = max(0, offset - WINDOW)
+    if start:
+        space = text.find(" ", start, offset)
+        start = space + 1 if space >= 0 else start
+    end = min(len(text), offset + WINDOW)
+    if end < len(text):
+        space = text.rfind(" ", offset, end)
+        end = space if space > offset else end
+    return text[start:end], start
+
+
+def evidence_quote(text: str, offset: int) -> str:
+    """The quote for a sentence: the sentence itself, or for a sentence longer than
+    ``MAX_QUOTE`` (a page without punctuation) the verbatim window around the mention."""
+    if len(text) <= MAX_QUOTE:
+        return text
+    return around(text, offset)[0].strip()
+
+
 def role_line(text: str, offset: int, title: str) -> str:
-    """The role line from the sentence ``text`` for the actor mentioned at ``offset``; a
-    person's ``title`` ("Defence Minister") leads it when the line does not say it."""
+    """The role line from the sentence ``text`` for the actor mentioned at ``offset``: what
+    the actor did or said, a clause (see :func:`_clause`). A person's ``title`` ("Defence
+    Minister") leads it when the line does not say it."""
+    if len(text) > 2 * WINDOW:
+        text, start = around(text, offset)
+        offset -= start
+    if _UNSPACED.search(text):
+        return _script_clause(text, offset)
     honorific = title.rstrip(".") in TITLE_ABBREVIATIONS or title.lower() in {"sir", "miss"}
-    line = _line(text, offset, MAX_LINE)
+    line = _clause(text, offset, ROLE_LIMIT)
     if title and not honorific and title.lower() not in line.lower() and len(title) < 60:
         prefix = f"{title[0].upper()}{title[1:]}: "
-        line = prefix + _line(text, offset, MAX_LINE - len(prefix))
+        line = prefix + _clause(text, offset, ROLE_LIMIT + 20 - len(prefix))
+    return line
+
+
+def _clause(text: str, offset: int, limit: int) -> str:
+    """What the actor mentioned at ``offset`` does in ``text``, at most ``limit`` characters.
+
+    When the name is the subject of what follows ("France echoed that assessment, stressing
+    ...", "Simmons, a West Indian, took four for 38") the line is that predicate, cut at a
+    clause break: the name is shown above it and the sentence beneath it. A name followed by
+    a state noun keeps it ("Syrian authorities have sought..."). Otherwise the line is the
+    clause around the mention (:func:`~briefing.text.lines.trim_line`).
+    """
+    name = _NAME.match(text, offset)
+    name_end = name.end() if name else offset
+    possessive = text[offset:name_end].endswith(("'s", "’s"))
+    after = text[name_end:]
+    bracket = _BRACKET.match(after)  # "the UN Office (OCHA) said"
+    after = after[bracket.end() :] if bracket else after
+    if text[:offset].strip().lower() == "in" and _IN_FRAME.match(after):
+        # "In Burkina Faso, the military government said...": the state acting.
+        return lead_line(after.lstrip(" ,"), limit) or trim_line(text, offset, limit=limit)
+    nouns = re.match(r"\s+(?:" + "|".join(sorted(STATE_NOUNS)) + r")\b", after)
+    if nouns is not None:
+        after = text[offset:]  # "Syrian authorities have sought": the noun is the subject
+    else:
+        apposition = _APPOSITION.match(after)
+        after = after[apposition.end() :] if apposition else after
+    first = re.match(r"\s*([^\W\d_][\w'’-]*)", after)
+    # "Analysts in Germany said": the analysts speak, not Germany ("officials in the United
+    # Kingdom said" are the state's own organ and do speak for it).
+    before = text[max(0, offset - 40) : offset].lower().split()
+    while before and before[-1] in {"the", "a", "an"}:
+        before.pop()
+    placed = bool(before) and before[-1] in _LOCATIVE
+    organ = len(before) >= 2 and before[-2] in STATE_NOUNS
+    predicate = (
+        not possessive
+        and not (placed and not organ)
+        and first is not None
+        and (nouns is not None or _verb(first.group(1)))
+    )
+    if predicate:
+        line = lead_line(after, limit)
+        if line is not None and len(line) >= MIN_PREDICATE:
+            return line
+    return _line(text, offset, limit)
+
+
+def _script_clause(text: str, offset: int) -> str:
+    """The role in Chinese, Japanese or Arabic: the clause holding the mention, between the
+    script's own commas and semicolons (and the next one when it is very short), at most
+    ``SCRIPT_ROLE_LIMIT`` characters."""
+    bounds = [0, *(m.end() for m in _SCRIPT_BREAK.finditer(text)), len(text)]
+    k = max(i for i in range(len(bounds) - 1) if bounds[i] <= offset)
+    lo, hi = bounds[k], bounds[k + 1]
+    if hi - lo < SCRIPT_MIN_CLAUSE and k + 2 < len(bounds):
+        hi = bounds[k + 2]
+    piece = text[lo:hi].strip().rstrip("،,;؛，、；：:")
+    limit = SCRIPT_ROLE_LIMIT if _CJK.search(piece) else ROLE_LIMIT
+    if len(piece) > limit:
+        cut = piece[:limit]
+        if not _CJK.search(piece):
+            cut = cut.rsplit(" ", 1)[0]  # Arabic has spaces: never cut inside a word
+        return cut.rstrip() + "…"
+    return piece if piece[-1:] in "。.!?！？؟…" else piece + ("。" if _CJK.search(piece) else ".")
+
+
+def _verb(word: str) -> bool:
+    """Can ``word``, right after a name, start that name's predicate?"""
+    low = word.lower()
+    if not word[:1].islower():
+        return False
+    return low in _VERB_LEAD or low in _IRREGULAR or low in SAYS or low.endswith("ed")
+
+
+def _line(text: str, offset: int, limit: int) -> str:
+    """The sentence's start when it is self-contained and the mention lies within ``limit``
+    of it, else the clause around the mention."""
+    head = text[:offset]
+    flat_offset = len(" ".join(head.split())) + (1 if head.strip() and head[-1].isspace() else 0)
+    flat = " ".join(text.split())
+    stripped = strip_opening(flat)
+    skipped = len(flat) - len(stripped)
+    name = _NAME.match(flat, flat_offset)
+    reach = (name.end() if name else flat_offset) - skipped
+    if flat_offset >= skipped and flat_offset - skipped <= NEAR_START and self_contained(stripped):
+        line = lead_line(stripped, limit, reach)
+        if line is not None:
+            return line
+    # From the start of the mention's clause when it is close, else from the mention: the
+    # line then opens with the actor, never mid-phrase ("wannabe singer who...").
+    left = 0
+    for match in _BREAK.finditer(text, 0, offset):
+        left = match.end()
+    if offset - left > NEAR_START:
+        left = offset
+    name_end = _NAME.match(text, offset)
+    reach = (name_end.end() if name_end else offset) - left
+    line = lead_line(text[left:], limit, reach)
+    if line is None or len(line) < MIN_PREDICATE:
+        return trim_line(text, offset, limit=limit)  # "Ronald Reagan.": the clause around it
     return line
 
 
@@ -212,22 +388,6 @@ def pick_evidence(options: list[Option], chosen: int) -> list[int]:
         if index != chosen and score >= 0:
             picked.append(index)
     return sorted(picked)
-
-
-def _line(text: str, offset: int, limit: int) -> str:
-    """One line from ``text`` that keeps its subject when it can (module docstring, 5)."""
-    head = text[:offset]
-    flat_offset = len(" ".join(head.split())) + (1 if head.strip() and head[-1].isspace() else 0)
-    flat = " ".join(text.split())
-    stripped = strip_opening(flat)
-    skipped = len(flat) - len(stripped)
-    name = _NAME.match(flat, flat_offset)
-    reach = (name.end() if name else flat_offset) - skipped
-    if flat_offset >= skipped and self_contained(stripped):
-        line = lead_line(stripped, limit, reach)
-        if line is not None:
-            return line
-    return trim_line(text, offset, limit=limit)
 
 
 def assign_roles(options: list[list[tuple[float, int, int]]]) -> list[tuple[float, int, int]]:

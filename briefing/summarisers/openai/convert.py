@@ -19,11 +19,19 @@ from briefing.model import (
     Provenance,
     Risk,
 )
-from briefing.summarisers.openai.draft import MAX_ACTORS, MAX_RISKS, DigestDraft, Draft
+from briefing.summarisers.openai.draft import (
+    MAX_ACTORS,
+    MAX_RISKS,
+    DigestDraft,
+    Draft,
+    DraftActor,
+    DraftAssessment,
+    DraftRisk,
+)
 from briefing.text.languages import LANGUAGES, Language, matches
 from briefing.text.languages import detect as detect_language
 
-__all__ = ["prose", "to_briefing"]
+__all__ = ["prose", "to_briefing", "to_draft"]
 
 
 def prose(answer: object) -> str:
@@ -91,6 +99,34 @@ def to_briefing(
         word_count=article.word_count,
         reading_minutes=article.reading_minutes,
         language=language.code if language else written_in,
+    )
+
+
+def to_draft(briefing: Briefing) -> Draft:
+    """A briefing back in the draft's shape, as the ``merge`` prompt reads drafts (a story's
+    reports are merged like the parts of a long article)."""
+    return Draft(
+        title=briefing.title,
+        situation=briefing.situation,
+        actors=[
+            DraftActor(name=a.name, kind=a.kind, role=a.role, evidence=a.evidence)
+            for a in briefing.actors
+        ],
+        assessment=DraftAssessment(
+            text=briefing.assessment.text,
+            confidence=briefing.assessment.confidence,
+            evidence=briefing.assessment.evidence,
+        ),
+        risks=[
+            DraftRisk(
+                description=r.description,
+                likelihood=r.likelihood,
+                impact=r.impact,
+                evidence=r.evidence,
+            )
+            for r in briefing.risks
+        ],
+        injection_suspected=any(f.kind == INJECTION_SUSPECTED for f in briefing.flags),
     )
 
 

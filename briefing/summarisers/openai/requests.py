@@ -13,8 +13,9 @@ the checks of an answer's envelope, and every failure described on one line.
   past it. A 429 or 503 asking for a wait past the deadline is a TemporaryError (exit 75) saying
   when to retry; an unreachable endpoint is an EndpointUnreachable.
 * **Answers**: a refusal, a cut-off (``finish_reason=length``), a content filter or an empty
-  answer is a ModelError naming the likely fix. Token usage and the parameters sent are summed
-  in a :class:`Tally`.
+  answer is a ModelError naming the likely fix. Token usage (cached prompt tokens too, where
+  the API reports them) and the parameters sent are summed in a :class:`Tally`; the usage of
+  every answered request also goes to the run's meter (``briefing.metering``).
 
 Error messages never contain the API key.
 """
@@ -31,6 +32,8 @@ from urllib.parse import urlsplit
 
 from briefing.config import Settings
 from briefing.errors import EndpointUnreachable, ModelError, TemporaryError
+from briefing.metering import meter_request
+from briefing.model import Usage
 from briefing.summarisers.openai.params import ParameterPolicy, Parameters, Wanted
 from briefing.summarisers.openai.retry import backoff, retry_after, should_retry
 
@@ -63,12 +66,23 @@ class Tally:
         self._lock = threading.Lock()
         self.prompt = 0
         self.completion = 0
+        self.cached: int | None = None  # None: the API reported no cached tokens at all
         self.parameters: dict[str, Parameters] = {}  # by prompt label: the latest answered
 
-    def add(self, prompt: int, completion: int) -> None:
+    def add(self, prompt: int, completion: int, cached: int | None = None) -> None:
         with self._lock:
             self.prompt += prompt
             self.completion += completion
+            if cached is not None:
+                self.cached = (self.cached or 0) + cached
+
+    def usage(self) -> Usage:
+        with self._lock:
+            return Usage(
+                prompt_tokens=self.prompt,
+                completion_tokens=self.completion,
+                cached_tokens=self.cached,
+            )
 
     def sent(self, label: str, parameters: Parameters) -> None:
         with self._lock:
@@ -122,7 +136,14 @@ class Endpoint:
         parameters added to ``tally`` under the prompt's ``label``."""
         completion, sent = self._complete(messages, deadline, wanted, fmt, repair=repair)
         if completion.usage:
-            tally.add(completion.usage.prompt_tokens or 0, completion.usage.completion_tokens or 0)
+            used = completion.usage
+            details = used.prompt_tokens_details
+            cached = details.cached_tokens if details is not None else None
+            tally.add(used.prompt_tokens or 0, used.completion_tokens or 0, cached)
+            # Metered before the answer is judged: a refused or cut-off answer is billed too.
+            meter_request(
+                self.settings.model, used.prompt_tokens or 0, used.completion_tokens or 0, cached
+            )
         tally.sent(label, sent)
         if not completion.choices:
             raise ModelError(f"the model at {self.host} returned no answer")

@@ -33,8 +33,9 @@ from typing import TYPE_CHECKING
 from briefing.config import Settings, base_url_problem
 from briefing.errors import ConfigError, ModelError
 from briefing.model import Article, Briefing, Provenance, Split, SummaryMeta, SummaryPoint, Usage
+from briefing.prices import cost_of
 from briefing.prompts import Prompt, Registry
-from briefing.summarisers.openai.convert import prose, to_briefing
+from briefing.summarisers.openai.convert import prose, to_briefing, to_draft
 from briefing.summarisers.openai.draft import (
     MAX_POINTS,
     DigestDraft,
@@ -45,7 +46,7 @@ from briefing.summarisers.openai.draft import (
     response_format,
     strict_schema,
 )
-from briefing.summarisers.openai.mapreduce import MAX_CHUNKS, map_reduce
+from briefing.summarisers.openai.mapreduce import MAX_CHUNKS, Part, drafts_json, map_reduce
 from briefing.summarisers.openai.params import ParameterPolicy, Parameters, Wanted
 from briefing.summarisers.openai.requests import Endpoint, Tally
 from briefing.text.chunking import estimate_tokens, split_into_chunks
@@ -157,12 +158,57 @@ class OpenAISummariser:
         return self._to_briefing(
             article,
             draft,
-            Usage(prompt_tokens=usage.prompt, completion_tokens=usage.completion),
+            usage.usage(),
             elapsed_ms,
             injection=injection,
             split=split,
             parameters=usage.parameters.get(self.prompt.label, {}),
         )
+
+    def merge_reports(self, briefings: Sequence[Briefing], title: str) -> Briefing:
+        """One briefing of several reports of one event (a digest's story): their briefings
+        go to the ``merge`` prompt as drafts labelled "1 of n", in the order given (the lead
+        report first), as the parts of a long article do, and its quotes are copied from
+        theirs. The result's source is the first report's; the caller ties each quote to its
+        report and checks it against that report's article."""
+        self.client()
+        started = time.monotonic()
+        usage = Tally()
+        n = len(briefings)
+        drafts = drafts_json([Part(to_draft(b), i, i, n) for i, b in enumerate(briefings, 1)])
+        prompt = self.merge_prompt
+        draft = self._draft(
+            prompt,
+            started + self.settings.deadline,
+            usage,
+            article_text=drafts,  # so the random delimiter is checked against the data
+            drafts=drafts,
+            parts=n,
+            article_title=title,
+        )
+        used = usage.usage()
+        parameters = usage.parameters.get(prompt.label, {})
+        provenance = Provenance(
+            summariser="openai",
+            summariser_version=self.version,
+            model=self.settings.model,
+            base_url=self.host,
+            prompt=prompt.ref,
+            temperature=_float_or_none(parameters.get("temperature")),
+            parameters=dict(parameters),
+            generated_at=datetime.now(UTC),
+            usage=used,
+            cost=cost_of(self.settings.model, used, self.settings.prices),
+            duration_ms=int((time.monotonic() - started) * 1000),
+            tool_version=__version__,
+        )
+        # No article text (the story's checks read the reports' own articles) and no
+        # headline of the source: the model's title is the story's, not the first report's.
+        source = briefings[0].source
+        lead = Article(title=title, text="", source=source.model_copy(update={"title": None}))
+        injection = draft.injection_suspected
+        merged = to_briefing(lead, draft, provenance, language=self.language, injection=injection)
+        return merged.model_copy(update={"source": source})
 
     def _article_budget(self, title: str) -> int:
         """Estimated tokens left for the article text in one request to the briefing prompt."""
@@ -330,7 +376,7 @@ class OpenAISummariser:
             model=self.settings.model,
             base_url=self.host,
             prompt=prompt.ref,
-            usage=Usage(prompt_tokens=usage.prompt, completion_tokens=usage.completion),
+            usage=usage.usage(),
         )
         return points, meta
 
@@ -405,6 +451,7 @@ class OpenAISummariser:
             parameters=dict(parameters),
             generated_at=datetime.now(UTC),
             usage=usage,
+            cost=cost_of(self.settings.model, usage, self.settings.prices),
             duration_ms=elapsed_ms,
             split=split,
             tool_version=__version__,
