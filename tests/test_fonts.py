@@ -87,7 +87,13 @@ avant l'hiver.
 # A word of each script that must come back out of the PDF's text.
 MARKERS = {"latin": "Genève", "cyrillic": "Переговоры", "greek": "Αθήνα", "arabic": None}
 FONTS_DIR = templates_dir() / "fonts"
-BUNDLED_FAMILIES = ("Briefing-Serif", "Briefing-Sans", "Briefing-Mono", "Briefing-Arabic")
+BUNDLED_FAMILIES = (
+    "Briefing-Serif",
+    "Briefing-Sans",
+    "Briefing-Mono",
+    "Briefing-Arabic",
+    "Briefing-CJK",
+)
 NOTDEF = ".notdef glyph rendered"
 
 
@@ -208,32 +214,40 @@ def test_fonts_css_names_exactly_the_bundled_files() -> None:
 def test_bundled_fonts_are_the_registry_files_with_their_licences() -> None:
     notice = (FONTS_DIR / "NOTICE").read_text(encoding="utf-8")
     files = sorted(FONTS_DIR.glob("*.ttf"))
-    assert len(files) == 9
+    assert len(files) == 10
     for path in files:
         digest = hashlib.sha256(path.read_bytes()).hexdigest()
         assert f"{path.name}" in notice and digest in notice, path.name
-    assert sum(p.stat().st_size for p in files) < 4_000_000
+    assert sum(p.stat().st_size for p in files) < 8_000_000  # 4 MB of it for CJK
     dejavu = (FONTS_DIR / "LICENSE-DejaVu.txt").read_text(encoding="utf-8")
     assert "Bitstream Vera Fonts Copyright" in dejavu and "Arev Fonts Copyright" in dejavu
     ofl = (FONTS_DIR / "OFL-NotoNaskhArabic.txt").read_text(encoding="utf-8")
     assert "SIL OPEN FONT LICENSE Version 1.1" in ofl and "Google LLC" in ofl
+    apache = (FONTS_DIR / "LICENSE-Apache-2.0-Droid.txt").read_text(encoding="utf-8")
+    assert "Apache License" in apache and "Version 2.0, January 2004" in apache
     for path in files:
         copyright_ = TTFont(path, lazy=True)["name"].getDebugName(0) or ""
         assert ("Bitstream" in copyright_) or ("Google" in copyright_), path.name
 
 
-def test_arabic_unicode_range_is_within_the_arabic_font() -> None:
-    """fonts.css limits Briefing Arabic to characters it has: a wider range would draw .notdef."""
+def test_unicode_ranges_are_within_their_fonts() -> None:
+    """fonts.css limits Briefing Arabic and Briefing CJK to characters they have: a wider range
+    would draw .notdef boxes instead of letting the next font in the stack draw them."""
     css = (templates_dir() / "fonts.css").read_text(encoding="utf-8")
     ranges = re.findall(r"unicode-range:([^;]+);", css)
-    assert len(ranges) == 2
+    assert len(ranges) == 3
+    fonts = {
+        0x0627: ("NotoNaskhArabic-Regular.ttf", "NotoNaskhArabic-Bold.ttf"),  # alef
+        0x4E2D: ("DroidSansFallbackFull.ttf",),  # 中
+    }
     for spec in ranges:
         points: set[int] = set()
         for item in spec.replace("\n", " ").split(","):
             low, _, high = item.strip().removeprefix("U+").partition("-")
             points.update(range(int(low, 16), int(high or low, 16) + 1))
-        assert 0x0627 in points and 0x0041 not in points  # alef in, Latin A out
-        for name in ("NotoNaskhArabic-Regular.ttf", "NotoNaskhArabic-Bold.ttf"):
+        assert 0x0041 not in points  # Latin A stays with the Latin fonts
+        [names] = [names for probe, names in fonts.items() if probe in points]
+        for name in names:
             cmap = TTFont(FONTS_DIR / name, lazy=True).getBestCmap()
             assert points <= set(cmap), name
 

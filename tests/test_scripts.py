@@ -31,6 +31,7 @@ from briefing.text.words import count_words, reading_minutes
 from tests.conftest import REPO, RunCli
 from tests.factories import make_briefing
 from tests.pdftext import pdf_pages_text
+from tests.test_fonts import pdf_font_names
 
 SAMPLES_DIR = REPO / "tests" / "samples"
 # Each sample, its language, and the main actors of which the briefing must find one.
@@ -42,8 +43,8 @@ SAMPLES = {
     "evia-wildfires.el.txt": ("el", {"Ελλάδα", "Ευρωπαϊκή Ένωση", "Ιταλία", "Κύπρος"}),
 }
 # Scripts whose glyphs the bundled fonts have, so their names come back out of the PDF's text
-# (Arabic is shaped into presentation forms; Han and kana have no bundled font yet).
-PDF_TEXT = {"ru", "el"}
+# (Arabic is shaped into presentation forms, so its text does not read back letter for letter).
+PDF_TEXT = {"ru", "el", "zh", "ja"}
 
 
 def brief(name: str) -> Briefing:
@@ -71,6 +72,12 @@ def test_sample_builds_to_pdf_with_a_main_actor(name: str, run_cli: RunCli, isol
     if language in PDF_TEXT:
         text = "\n".join(pdf_pages_text(data))
         assert any(actor in text for actor in found)
+    # Every glyph drawn comes from a bundled font (Han and kana from "Briefing CJK"): no
+    # blank boxes, whatever fonts the machine has.
+    fonts = pdf_font_names(data)
+    assert fonts and all(f.startswith("Briefing-") for f in fonts), fonts
+    if language in ("zh", "ja"):
+        assert any(f.startswith("Briefing-CJK") for f in fonts), fonts
 
 
 def test_chinese_and_japanese_are_counted_by_character() -> None:
