@@ -57,6 +57,7 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
             "briefing.text",
             "briefing.prices",
             "briefing.metering",
+            "briefing.sqlite_files",
         ),
     ),
     ("sources", ("briefing.sources",)),

@@ -16,9 +16,9 @@ import os
 import sqlite3
 import time
 from collections.abc import Iterator
-from datetime import UTC, datetime
 from pathlib import Path
 
+from briefing.sqlite_files import is_corrupt, move_aside
 from briefing.version import __version__
 
 __all__ = [
@@ -33,8 +33,6 @@ log = logging.getLogger("briefing.cache")
 
 CACHE_FORMAT = 1  # of the tables below; another value in ``meta`` means "move aside"
 BUSY_TIMEOUT_S = 5.0
-_SIDE_FILES = ("-wal", "-shm", "-journal")
-_CORRUPT_CODES = {sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB}
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS briefings (
@@ -84,7 +82,7 @@ def _open_checked(path: Path) -> sqlite3.Connection:
         try:
             problem = _check_and_init(path, conn)
         except sqlite3.Error as exc:
-            if not _is_corrupt(exc):
+            if not is_corrupt(exc):
                 conn.close()
                 raise CacheUnavailableError(f"cannot open cache file {path}: {exc}") from None
             problem = ("corrupt", f"corrupt ({first_line(exc)})")
@@ -159,36 +157,16 @@ def _check_and_init(path: Path, conn: sqlite3.Connection) -> tuple[str, str] | N
 def _move_aside(path: Path, tag: str, why: str, *, ident: tuple[int, int] | None) -> None:
     if ident is not None and _identity(path) != ident:
         return  # another process replaced the file meanwhile: use theirs
-    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
-    safe_tag = "".join(c if c.isalnum() else "_" for c in tag)[:20]
-    target = path.with_name(f"{path.name}.{safe_tag}-{stamp}")
-    n = 1
-    while target.exists():
-        target = path.with_name(f"{path.name}.{safe_tag}-{stamp}-{n}")
-        n += 1
     try:
-        os.replace(path, target)
-    except FileNotFoundError:
-        return  # another process moved it first
+        target = move_aside(path, tag)
     except OSError as exc:
         raise CacheUnavailableError(
             f"cache file {path} is {why} and cannot be moved aside: {exc.strerror or exc}"
         ) from None
-    for suffix in _SIDE_FILES:
-        # A -wal left beside the new file would be replayed into it: move it, or delete it.
-        side = path.with_name(path.name + suffix)
-        try:
-            os.replace(side, target.with_name(target.name + suffix))
-        except FileNotFoundError:
-            continue
-        except OSError:
-            try:
-                side.unlink(missing_ok=True)
-            except OSError as exc:
-                raise CacheUnavailableError(
-                    f"cannot remove {side} of the old cache file: {exc.strerror or exc}"
-                ) from None
-    log.warning("cache file %s is %s: moved it to %s and started a new cache", path, why, target)
+    if target is not None:
+        log.warning(
+            "cache file %s is %s: moved it to %s and started a new cache", path, why, target
+        )
 
 
 @contextlib.contextmanager
@@ -225,14 +203,6 @@ def _open_lock(path: Path) -> Iterator[None]:
         yield
     finally:
         os.close(fd)  # closing releases the lock
-
-
-def _is_corrupt(exc: sqlite3.Error) -> bool:
-    code = getattr(exc, "sqlite_errorcode", None)
-    if isinstance(code, int):
-        return (code & 0xFF) in _CORRUPT_CODES
-    text = str(exc).lower()
-    return "not a database" in text or "malformed" in text
 
 
 def _identity(path: Path) -> tuple[int, int] | None:

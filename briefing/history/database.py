@@ -13,13 +13,12 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import os
 import sqlite3
-from datetime import UTC, datetime
 from pathlib import Path
 
 from briefing.cache import default_cache_dir
 from briefing.cache.database import first_line
+from briefing.sqlite_files import is_corrupt, move_aside
 
 __all__ = [
     "HISTORY_FILE",
@@ -34,7 +33,6 @@ log = logging.getLogger("briefing.history")
 HISTORY_FILE = "history.sqlite3"
 HISTORY_FORMAT = 1  # of the tables below; another value in ``meta`` means "move aside"
 _BUSY_TIMEOUT_MS = 5000
-_SIDE_FILES = ("-wal", "-shm", "-journal")
 
 # Times are kept three ways: as the run saw them (ISO 8601 with its UTC offset), as seconds
 # since the epoch (ordering and pruning across offset changes) and as the local day (--day).
@@ -111,7 +109,7 @@ def connect(path: Path) -> sqlite3.Connection:
         try:
             problem = _check(conn)
         except sqlite3.DatabaseError as exc:
-            if not _is_corrupt(exc):
+            if not is_corrupt(exc):
                 conn.close()
                 raise HistoryUnavailable(f"cannot open {path}: {first_line(exc)}") from None
             problem = f"corrupt ({first_line(exc)})"
@@ -164,36 +162,13 @@ def _check(conn: sqlite3.Connection) -> str | None:
 
 
 def _move_aside(path: Path, why: str) -> None:
-    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
-    target = path.with_name(f"{path.name}.bad-{stamp}")
-    n = 1
-    while target.exists():
-        target = path.with_name(f"{path.name}.bad-{stamp}-{n}")
-        n += 1
     try:
-        os.replace(path, target)
-    except FileNotFoundError:
-        return  # another process moved it first
+        target = move_aside(path, "bad")
     except OSError as exc:
         raise HistoryUnavailable(
             f"history file {path} is {why} and cannot be moved aside: {exc.strerror or exc}"
         ) from None
-    for suffix in _SIDE_FILES:
-        # A -wal left beside the new file would be replayed into it: move it, or delete it.
-        side = path.with_name(path.name + suffix)
-        try:
-            os.replace(side, target.with_name(target.name + suffix))
-        except FileNotFoundError:
-            continue
-        except OSError:
-            with contextlib.suppress(OSError):
-                side.unlink()
-    log.warning("history file %s is %s: moved it to %s and started a new one", path, why, target)
-
-
-def _is_corrupt(exc: sqlite3.Error) -> bool:
-    code = getattr(exc, "sqlite_errorcode", None)
-    if isinstance(code, int):
-        return (code & 0xFF) in (sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB)
-    text = str(exc).lower()
-    return "not a database" in text or "malformed" in text
+    if target is not None:
+        log.warning(
+            "history file %s is %s: moved it to %s and started a new one", path, why, target
+        )
