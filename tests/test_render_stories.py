@@ -16,6 +16,7 @@ from pypdf import PdfReader
 from briefing import render
 from briefing.model import Digest, SourceStatus, SummaryPoint
 from briefing.render.digest import build_digest_context, digest_info
+from tests.conftest import EXAMPLES, REPO, RunCli
 from tests.factories import (
     REACTION_URL,
     make_briefing,
@@ -308,3 +309,25 @@ def test_story_text_is_escaped() -> None:
 def test_templates_are_listed(tmp_path: Path) -> None:
     names = {t.name: t for t in render.list_templates()}
     assert names["_story.html.j2"].description and names["digest.css"].description
+
+
+def test_a_cover_of_five_stories_keeps_how_it_was_made_on_its_page(
+    run_cli: RunCli, isolated: Path
+) -> None:
+    """Five stories, two with long Cyrillic and Greek titles: the cover lists four, says one
+    more, and its "Made …" line stays on the cover, after the list (once it was pinned to the
+    page's foot and printed over the fifth story)."""
+    samples = REPO / "tests" / "samples"
+    sources = [
+        *(str(EXAMPLES / n) for n in ("syria-strike.txt", "baltic-cable.md", "sahel-aid.html")),
+        str(samples / "caspian-route.ru.txt"),
+        str(samples / "evia-wildfires.el.txt"),
+    ]
+    result = run_cli("daily", *sources, "-o", "five.pdf", "-q")
+    assert result.returncode == 0, result.stderr
+    pages = pdf_pages_text((isolated / "five.pdf").read_bytes())
+    cover = " ".join(pages[0].split())
+    assert "+1 more story: see the contents." in cover
+    assert cover.index("+1 more story") < cover.index("Every source and how this digest was made")
+    later = [" ".join(p.split()) for p in pages[1:]]
+    assert not any("Every source and how this digest was made" in p for p in later)

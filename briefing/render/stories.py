@@ -73,7 +73,7 @@ CARD_ROOM = (  # roomiest first; the last fits beside the last of CARD_TIERS, wh
 )
 CARD_SOURCE_TITLE = 100
 CARD_TITLE = 150
-COVER_STORIES = 5  # stories listed on the cover
+COVER_STORIES = 4  # stories listed on the cover (with "how it was made", the page is full)
 LINE_TITLE = 120  # a story's title in the cover's and the summary's lists
 LINE_DETAIL = 160
 STATUS_LABELS = {"new": "New", "developing": "Developing", "dropped": "Dropped"}
