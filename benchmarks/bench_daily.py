@@ -3,9 +3,11 @@
     python benchmarks/bench_daily.py [--articles 40] [--latency 1.0] [--concurrency 8]
 
 The server is the project's OpenAI-compatible test server (tests/openai_server.py) with a fixed
-delay per answer; the articles are the examples, each made distinct. Reports the wall time, the
-ideal time (ceil(articles / concurrency) * latency, plus one request for the day's summary) and
-their ratio, then the same run again (all cached: zero briefing requests).
+delay per answer; the articles are the examples, each made distinct (so copies of one example
+are one story of several sources). Reports the wall time, the ideal time (ceil(articles /
+concurrency) briefing rounds, one round of story merges when a story has several sources, and
+one request for the day's summary, each `latency` long) and their ratio, then the same run
+again (all cached: zero model requests).
 """
 
 from __future__ import annotations
@@ -102,11 +104,13 @@ def main() -> None:
             subprocess.run(cmd, env=env, check=True, cwd=work)
             runs.append((label, time.perf_counter() - start, server.chat_calls - before))
         data = json.loads((work / "d.json").read_text())
-    ideal = (math.ceil(args.articles / args.concurrency) + 1) * args.latency
+    merges = sum(1 for story in data.get("stories", []) if len(story["sources"]) > 1)
+    rounds = math.ceil(args.articles / args.concurrency) + math.ceil(merges / args.concurrency)
+    ideal = (rounds + 1) * args.latency
     print(
         f"{args.articles} articles, {args.latency:g} s per answer, concurrency "
         f"{args.concurrency}, {os.cpu_count()} cpus; digest of {len(data['briefings'])} "
-        "briefings"
+        f"briefings in {len(data.get('stories', []))} stories ({merges} merged)"
     )
     print()
     print("| run | wall s | model requests | wall / ideal |")
@@ -114,7 +118,10 @@ def main() -> None:
     for label, wall, calls in runs:
         print(f"| {label} | {wall:.2f} | {calls} | {wall / ideal:.2f} |")
     print()
-    print(f"ideal (ceil(n / concurrency) briefing rounds + 1 summary request) = {ideal:.1f} s")
+    print(
+        "ideal (ceil(n / concurrency) briefing rounds + merge rounds + 1 summary request) = "
+        f"{ideal:.1f} s"
+    )
 
 
 if __name__ == "__main__":

@@ -267,7 +267,8 @@ def _run(
     )
     exit_code = EXIT_PARTIAL if failed else EXIT_OK
     current_run().set_output(path)  # written now, or unchanged and kept
-    notice = unsupported_notice(briefings, fmt)
+    # What the document shows: the stories' briefings (a merged story has items of its own).
+    notice = unsupported_notice([s.briefing for s in digest.stories] or briefings, fmt)
     # What the file would say, without when or how fast it was made: equal on a rerun of an
     # unchanged day. The state file beside the output remembers it, with the hash of the file
     # written: an unchanged day whose file is still the one we wrote is not rewritten.

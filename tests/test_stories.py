@@ -349,6 +349,17 @@ def test_unsupported_merge_gives_way_to_the_rule_under_strict(
     assert strike["briefing"]["provenance"]["prompt"]["name"] == "merge"
     assert strike["briefing"]["risks"][0]["supported"] is False
     assert "quote not found in the article of source" in strike["briefing"]["risks"][0]["reason"]
+    # The stderr notice counts what the document shows: the merged story's own items.
+    src = folder(Path(f"in-{THURSDAY}-all"), DAYS[THURSDAY])
+    told = run_cli(
+        "daily", "--from-dir", str(src), "--date", THURSDAY, "-o", "told.json",
+        "--cache-dir", "cache", "--summariser", "openai",
+    )  # fmt: skip
+    assert told.returncode == 0, told.stderr
+    assert (
+        "briefing: warning: 2 of 15 items in 2 of 3 briefings are not supported by their "
+        "articles (risks 2)"
+    ) in told.stderr  # the two merged stories (strike, cable) and the talks: 3 briefings
     strict = daily(run_cli, THURSDAY, "strict.json", "--no-cache", "--strict", summariser="openai")
     for story in strict["stories"][:2]:
         assert story["briefing"]["provenance"]["prompt"]["name"] == "briefing"  # the rule
