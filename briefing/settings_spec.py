@@ -30,7 +30,7 @@ from typing import Annotated, Any, Literal
 from annotated_types import Ge, Gt, Le, MaxLen
 
 # Cheap, fast, widely available, long context, strict json_schema. A reasoning model: it takes
-# max_completion_tokens and no temperature (see briefing/summarisers/params.py).
+# max_completion_tokens and no temperature (see briefing/summarisers/openai/params.py).
 DEFAULT_MODEL = "gpt-5-mini"
 
 ReasoningEffort = Literal["minimal", "low", "medium", "high"]
@@ -189,7 +189,7 @@ class SettingsFields:
             default_text="the prompt's",
         ),
     ] = None
-    # Sent only to models that reason (o-series, gpt-5): see briefing/summarisers/params.py.
+    # Sent only to models that reason (o-series, gpt-5): see briefing/summarisers/openai/params.py.
     reasoning_effort: Annotated[
         ReasoningEffort | None,
         Setting(

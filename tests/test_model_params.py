@@ -1,4 +1,4 @@
-"""What a request carries per model (briefing/summarisers/params.py) and the base URL check.
+"""What a request carries per model (briefing/summarisers/openai/params.py) and the base URL check.
 
 Reasoning models (o-series, gpt-5) take max_completion_tokens and no temperature; a model the
 name policy does not know learns it from the server's 400s. Every case but the pure policy
