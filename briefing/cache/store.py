@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from types import TracebackType
-from typing import Protocol, Self
+from typing import Protocol, Self, TypeVar
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
@@ -76,6 +76,9 @@ class CachedSummary(BaseModel):
     meta: SummaryMeta
 
 
+R = TypeVar("R", bound=BaseModel)  # what a cache row holds: a Briefing or a CachedSummary
+
+
 class ResultCache(Protocol):
     """What callers use: :class:`Cache` or, when there is no usable cache, :class:`NullCache`."""
 
@@ -125,12 +128,22 @@ class Cache:
 
     def get(self, key: str) -> Briefing | None:
         """The cached briefing, or None (a miss, an unreadable row, any SQLite error)."""
+        return self._read("briefings", "briefing", key, Briefing, "entry")
+
+    def get_summary(self, key: str) -> CachedSummary | None:
+        """The cached executive summary, or None (a miss, an unreadable row, an SQLite error)."""
+        return self._read("summaries", "summary", key, CachedSummary, "summary")
+
+    def _read(self, table: str, column: str, key: str, model: type[R], what: str) -> R | None:
+        """The row of ``table`` under ``key`` as ``model``; an unreadable row is dropped (with
+        a warning) and is a miss, as is any SQLite error. ``table`` and ``column`` are ours,
+        never user input."""
         with self._lock:
             if self._conn is None:
                 return None
             try:
                 row = self._conn.execute(
-                    "SELECT briefing FROM briefings WHERE key = ?", (key,)
+                    f"SELECT {column} FROM {table} WHERE key = ?", (key,)
                 ).fetchone()
             except sqlite3.Error as exc:
                 self._warn("read", exc)
@@ -138,11 +151,12 @@ class Cache:
         if row is None:
             return None
         try:
-            return Briefing.model_validate_json(row[0])  # outside the lock: threads go on
+            return model.model_validate_json(row[0])  # outside the lock: threads go on
         except (ValidationError, ValueError, TypeError) as exc:
             log.warning(
-                "cache %s: dropped an unreadable entry %s… (%s)",
+                "cache %s: dropped an unreadable %s %s… (%s)",
                 self.path,
+                what,
                 key[:12],
                 first_line(exc),
             )
@@ -150,40 +164,7 @@ class Cache:
             if self._conn is not None:
                 try:
                     self._conn.execute(  # only that row: a thread may have replaced it
-                        "DELETE FROM briefings WHERE key = ? AND briefing = ?", (key, row[0])
-                    )
-                except sqlite3.Error as exc:
-                    self._warn("delete", exc)
-        return None
-
-    def get_summary(self, key: str) -> CachedSummary | None:
-        """The cached executive summary, or None (a miss, an unreadable row, an SQLite error)."""
-        with self._lock:
-            if self._conn is None:
-                return None
-            try:
-                row = self._conn.execute(
-                    "SELECT summary FROM summaries WHERE key = ?", (key,)
-                ).fetchone()
-            except sqlite3.Error as exc:
-                self._warn("read", exc)
-                return None
-        if row is None:
-            return None
-        try:
-            return CachedSummary.model_validate_json(row[0])
-        except (ValidationError, ValueError, TypeError) as exc:
-            log.warning(
-                "cache %s: dropped an unreadable summary %s… (%s)",
-                self.path,
-                key[:12],
-                first_line(exc),
-            )
-        with self._lock:
-            if self._conn is not None:
-                try:
-                    self._conn.execute(
-                        "DELETE FROM summaries WHERE key = ? AND summary = ?", (key, row[0])
+                        f"DELETE FROM {table} WHERE key = ? AND {column} = ?", (key, row[0])
                     )
                 except sqlite3.Error as exc:
                     self._warn("delete", exc)
