@@ -1,10 +1,10 @@
-"""SQLite files of ours that went bad: telling corruption apart, and moving a file aside.
+"""Our SQLite files: creating their tables, telling corruption apart, moving a bad file aside.
 
 The cache (``briefing/cache/``) and the run history (``briefing/history/``) are both SQLite
 files that must never stop a run: a corrupt or foreign file is renamed out of the way, with
-its journal files, and a new one is started. One implementation for both, so the two can
-never disagree on what "corrupt" means or leave a stale ``-wal`` to be replayed into the new
-file.
+its journal files, and a new one is started with its ``meta`` table and schema. One
+implementation for both, so the two can never disagree on what "corrupt" means or leave a
+stale ``-wal`` to be replayed into the new file.
 """
 
 from __future__ import annotations
@@ -52,3 +52,15 @@ def move_aside(path: Path, tag: str) -> Path | None:
         except OSError:
             side.unlink(missing_ok=True)
     return target
+
+
+def create_tables(conn: sqlite3.Connection, schema: str, meta: dict[str, str]) -> None:
+    """Within the caller's open transaction: the ``meta`` table with ``meta``'s rows (kept
+    if already there) and the tables of ``schema`` (statements separated by ";"), then
+    COMMIT. The caller rolls back on failure."""
+    conn.execute("CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT)")
+    conn.executemany("INSERT OR IGNORE INTO meta (name, value) VALUES (?, ?)", list(meta.items()))
+    for statement in schema.split(";"):
+        if statement.strip():
+            conn.execute(statement)
+    conn.execute("COMMIT")

@@ -18,7 +18,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
-from briefing.sqlite_files import is_corrupt, move_aside
+from briefing.sqlite_files import create_tables, is_corrupt, move_aside
 from briefing.version import __version__
 
 __all__ = [
@@ -137,15 +137,7 @@ def _check_and_init(path: Path, conn: sqlite3.Connection) -> tuple[str, str] | N
         elif tables:
             conn.execute("ROLLBACK")
             return "corrupt", "not a briefing cache (no meta table)"
-        conn.execute("CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT)")
-        conn.execute(
-            "INSERT OR IGNORE INTO meta (name, value) VALUES ('format', ?), ('created_by', ?)",
-            (str(CACHE_FORMAT), __version__),
-        )
-        for statement in _SCHEMA.split(";"):
-            if statement.strip():
-                conn.execute(statement)
-        conn.execute("COMMIT")
+        create_tables(conn, _SCHEMA, {"format": str(CACHE_FORMAT), "created_by": __version__})
     except BaseException:
         if conn.in_transaction:
             with contextlib.suppress(sqlite3.Error):

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from briefing.cache import default_cache_dir
 from briefing.cache.database import first_line
-from briefing.sqlite_files import is_corrupt, move_aside
+from briefing.sqlite_files import create_tables, is_corrupt, move_aside
 
 __all__ = [
     "HISTORY_FILE",
@@ -145,14 +145,7 @@ def _check(conn: sqlite3.Connection) -> str | None:
         elif tables - {"sqlite_sequence"}:
             conn.execute("ROLLBACK")
             return "not a briefing history (no meta table)"
-        conn.execute("CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT)")
-        conn.execute(
-            "INSERT OR IGNORE INTO meta (name, value) VALUES ('format', ?)", (str(HISTORY_FORMAT),)
-        )
-        for statement in _SCHEMA.split(";"):
-            if statement.strip():
-                conn.execute(statement)
-        conn.execute("COMMIT")
+        create_tables(conn, _SCHEMA, {"format": str(HISTORY_FORMAT)})
     except BaseException:
         if conn.in_transaction:
             with contextlib.suppress(sqlite3.Error):
