@@ -7,6 +7,7 @@ import logging
 import os
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
@@ -221,6 +222,22 @@ def _time_limit(seconds: float, args: tuple[str, ...]) -> Iterator[None]:
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)
+
+
+@pytest.fixture
+def no_sockets(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[object]]:
+    """Fail the test if anything resolves a name or opens a connection: proof that a refusal
+    happened before any network use (tests/test_fetch.py, tests/test_build_url.py)."""
+    calls: list[object] = []
+
+    def refuse(*args: object, **kwargs: object) -> None:
+        calls.append(args)
+        raise AssertionError(f"network used: {args}")
+
+    monkeypatch.setattr(socket, "getaddrinfo", refuse)
+    monkeypatch.setattr(socket, "create_connection", refuse)
+    yield calls
+    assert calls == []
 
 
 def files_under(folder: Path) -> list[Path]:

@@ -18,7 +18,6 @@ from __future__ import annotations
 import base64
 import json
 import socket
-from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
@@ -47,21 +46,6 @@ PUBLIC_IP = "93.184.216.34"  # a public address; the dialer routes it to the loc
 def allow_private(monkeypatch: pytest.MonkeyPatch) -> None:
     """Let the command fetch from the local test server (a loopback, hence private, address)."""
     monkeypatch.setenv("BRIEFING_ALLOW_PRIVATE", "1")
-
-
-@pytest.fixture
-def no_sockets(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[object]]:
-    """Fail the test if anything resolves a name or opens a connection."""
-    calls: list[object] = []
-
-    def refuse(*args: object, **kwargs: object) -> None:
-        calls.append(args)
-        raise AssertionError(f"network used: {args}")
-
-    monkeypatch.setattr(socket, "getaddrinfo", refuse)
-    monkeypatch.setattr(socket, "create_connection", refuse)
-    yield calls
-    assert calls == []
 
 
 def _loopback_only(address: str, port: int) -> tuple[str, int]:

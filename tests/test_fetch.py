@@ -18,7 +18,6 @@ import pickle
 import socket
 import threading
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -96,21 +95,6 @@ class FakeNet:
 
     def url(self, path: str, host: str = "public.test") -> str:
         return f"http://{host}:{self.server.port}{path}"
-
-
-@pytest.fixture
-def no_sockets(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[object]]:
-    """Fail the test if anything resolves a name or opens a connection."""
-    calls: list[object] = []
-
-    def refuse(*args: object, **kwargs: object) -> None:
-        calls.append(args)
-        raise AssertionError(f"network used: {args}")
-
-    monkeypatch.setattr(socket, "getaddrinfo", refuse)
-    monkeypatch.setattr(socket, "create_connection", refuse)
-    yield calls
-    assert calls == []
 
 
 # --- good articles ------------------------------------------------------------------------
