@@ -83,6 +83,8 @@ class DailyOptions:
     cache_dir: Path | None = None
     use_cache: bool = True
     force: bool = False
+    batch: bool = False  # the day's requests as one OpenAI Batch job (daily_batch.py)
+    batch_wait: float | None = None  # with batch: seconds to poll it before exit 75
     allow_private: bool = False
     fetch_deadline: float = 20.0  # seconds per fetch, redirects and body included
     settings: Settings = field(default_factory=Settings)
@@ -162,6 +164,7 @@ def _run(
 ) -> DailyResult:
     from briefing.cache import cache_key, open_cache
     from briefing.checks.apply import checked, unsupported_notice
+    from briefing.daily_batch import collect_batch
     from briefing.daily_state import fingerprint, remember, unchanged
     from briefing.digest import executive_summary
     from briefing.history import current_run
@@ -194,6 +197,11 @@ def _run(
     hits = requests = 0
     counter_lock = threading.Lock()
     with open_cache(options.cache_dir, enabled=options.use_cache) as cache:
+        # --batch: the answers of the day's Batch API job, by sha256 (daily_batch.py)
+        articles = [i.article for i in _pending(items) if i.article is not None]
+        batched = (
+            collect_batch(summariser, articles, cache, options, path, day) if options.batch else {}
+        )
 
         def summarise(item: _Item) -> None:
             nonlocal hits, requests
@@ -203,8 +211,14 @@ def _run(
             try:
                 # The cache holds what the summariser wrote; checks run on every use, so
                 # --strict and newer check rules apply to cached results too.
-                raw = cache.get(key)
+                raw = batched.pop(item.article.source.sha256, None)
+                if isinstance(raw, BriefingError):  # the batch's answer was unusable
+                    raise raw
                 if raw is not None:
+                    item.status = "ok"  # made now, by the day's batch (cached already)
+                    with counter_lock:
+                        requests += 1
+                elif (raw := cache.get(key)) is not None:
                     item.status = "cached"
                     with counter_lock:
                         hits += 1

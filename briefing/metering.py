@@ -18,6 +18,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from briefing.model import Usage
+from briefing.prices import total_usage
 
 __all__ = ["Meter", "meter_request", "metered"]
 
@@ -30,16 +31,15 @@ class Meter:
         self._by_model: dict[str, Usage] = {}
         self.requests = 0
 
-    def add(self, model: str, prompt: int, completion: int, cached: int | None) -> None:
+    def add(
+        self, model: str, prompt: int, completion: int, cached: int | None, batch: bool = False
+    ) -> None:
+        used = Usage(prompt_tokens=prompt, completion_tokens=completion, cached_tokens=cached)
+        if batch:  # answered through the Batch API: billed at its discount (prices.cost_of)
+            used = used.model_copy(update={"batch": used})
         with self._lock:
             seen = self._by_model.get(model, Usage())
-            if cached is not None or seen.cached_tokens is not None:
-                cached = (seen.cached_tokens or 0) + (cached or 0)
-            self._by_model[model] = Usage(
-                prompt_tokens=seen.prompt_tokens + prompt,
-                completion_tokens=seen.completion_tokens + completion,
-                cached_tokens=cached,
-            )
+            self._by_model[model] = total_usage([seen, used])
             self.requests += 1
 
     def parts(self) -> list[tuple[str, Usage]]:
@@ -67,9 +67,12 @@ def metered() -> Iterator[Meter]:
             _active = previous
 
 
-def meter_request(model: str, prompt: int, completion: int, cached: int | None) -> None:
-    """Count one answered request (a no-op when no run is metered)."""
+def meter_request(
+    model: str, prompt: int, completion: int, cached: int | None, *, batch: bool = False
+) -> None:
+    """Count one answered request (a no-op when no run is metered); ``batch``: answered
+    through the Batch API."""
     with _lock:
         meter = _active
     if meter is not None:
-        meter.add(model, prompt, completion, cached)
+        meter.add(model, prompt, completion, cached, batch)

@@ -112,6 +112,10 @@ class Usage(Strict):
     # its API reports them (usage.prompt_tokens_details.cached_tokens); None, and left out of
     # the JSON, where it does not report them.
     cached_tokens: int | None = Field(default=None, exclude_if=lambda v: v is None)
+    # Of these tokens, those of requests answered through the Batch API (``daily --batch``),
+    # which are billed at the batch discount (``briefing.prices.cost_of``); None, and left out
+    # of the JSON, when there were none.
+    batch: Usage | None = Field(default=None, exclude_if=lambda v: v is None)
 
 
 class Cost(Strict):

@@ -58,8 +58,8 @@ class Price(BaseModel):
     input: float = Field(ge=0)
     cached_input: float | None = Field(default=None, ge=0)  # None: billed as input
     output: float = Field(ge=0)
-    # Fraction off with the Batch API. Shown for completeness: briefing sends no batch
-    # requests, so it never applies it.
+    # Fraction off with the Batch API: applied to the tokens of requests answered through
+    # it (``daily --batch``: ``Usage.batch``), see :func:`cost_of`.
     batch: float = Field(default=0.5, ge=0, le=1)
 
 
@@ -120,7 +120,11 @@ def cost_of(
     model: str | None, usage: Usage, overrides: Mapping[str, Price] | None = None
 ) -> Cost | None:
     """What ``usage`` of ``model`` cost; None without a model, or for tokens of a model no
-    table prices (unknown, not guessed). No tokens cost nothing, whatever the model."""
+    table prices (unknown, not guessed). No tokens cost nothing, whatever the model.
+
+    The rule for the Batch API: the part of ``usage`` answered through it (``usage.batch``)
+    costs ``1 - price.batch`` of its listed price (half, by default); the rest, repair
+    requests sent directly included, costs the listed price."""
     if model is None:
         return None
     if _tokens(usage) == 0:
@@ -129,14 +133,21 @@ def cost_of(
     if found is None:
         return None
     price, basis = found
+    usd = _listed_usd(usage, price)
+    if usage.batch is not None:
+        usd -= price.batch * _listed_usd(usage.batch, price)
+    return Cost(usd=round(usd, 10), basis=basis)  # rounded: no 4.2500000000000003e-05
+
+
+def _listed_usd(usage: Usage, price: Price) -> float:
+    """``usage`` at the listed (standard) price, in dollars."""
     cached = min(usage.cached_tokens or 0, usage.prompt_tokens)
     cached_rate = price.input if price.cached_input is None else price.cached_input
-    usd = (
+    return (
         (usage.prompt_tokens - cached) * price.input
         + cached * cached_rate
         + usage.completion_tokens * price.output
     ) / 1_000_000
-    return Cost(usd=round(usd, 10), basis=basis)  # rounded: no 4.2500000000000003e-05
 
 
 def total_cost(
@@ -155,15 +166,22 @@ def total_cost(
 
 
 def total_usage(usages: Iterable[Usage]) -> Usage:
-    """The sum of ``usages``; cached tokens are None unless some part reported them."""
+    """The sum of ``usages``; cached tokens are None unless some part reported them, and so
+    is the batch part (``Usage.batch``) unless some part had one."""
     prompt = completion = 0
     cached: int | None = None
+    batches: list[Usage] = []
     for usage in usages:
         prompt += usage.prompt_tokens
         completion += usage.completion_tokens
         if usage.cached_tokens is not None:
             cached = (cached or 0) + usage.cached_tokens
-    return Usage(prompt_tokens=prompt, completion_tokens=completion, cached_tokens=cached)
+        if usage.batch is not None:
+            batches.append(usage.batch)
+    batch = total_usage(batches) if batches else None
+    return Usage(
+        prompt_tokens=prompt, completion_tokens=completion, cached_tokens=cached, batch=batch
+    )
 
 
 def format_usd(usd: float) -> str:
@@ -179,7 +197,11 @@ def format_usd(usd: float) -> str:
 def tokens_text(usage: Usage) -> str:
     """``1,234 tokens in (200 cached), 456 out``: cached only where the API reported them."""
     cached = f" ({usage.cached_tokens:,} cached)" if usage.cached_tokens is not None else ""
-    return f"{usage.prompt_tokens:,} tokens in{cached}, {usage.completion_tokens:,} out"
+    text = f"{usage.prompt_tokens:,} tokens in{cached}, {usage.completion_tokens:,} out"
+    if usage.batch is not None:  # billed at the batch discount: say how much of it
+        b = usage.batch
+        text += f" ({b.prompt_tokens:,} in and {b.completion_tokens:,} out by batch)"
+    return text
 
 
 def cost_text(cost: Cost | None, model: str | None) -> str:

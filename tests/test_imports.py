@@ -70,6 +70,7 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
             "briefing.pipeline",
             "briefing.daily",
             "briefing.daily_state",
+            "briefing.daily_batch",
             "briefing.stories",
             "briefing.digest",
             "briefing.preview",

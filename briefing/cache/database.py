@@ -52,9 +52,19 @@ CREATE TABLE IF NOT EXISTS summaries (
     prompt TEXT,
     summary TEXT NOT NULL
 );
+CREATE TABLE IF NOT EXISTS batches (
+    key TEXT PRIMARY KEY,
+    run TEXT NOT NULL,
+    batch_id TEXT,
+    state TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    lines TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS batches_run ON batches (run, state);
 """
-# The summaries table came after format 1 was released; CREATE TABLE IF NOT EXISTS adds it to
-# a format-1 file on open, and an older version of the tool simply ignores it: same format.
+# The summaries and batches tables came after format 1 was released; CREATE TABLE IF NOT EXISTS
+# adds them to a format-1 file on open, and an older version of the tool simply ignores them:
+# same format. ``batches`` are the Batch API jobs of ``daily --batch`` (briefing.cache.batches).
 
 
 class CacheUnavailableError(Exception):

@@ -68,20 +68,29 @@ class Tally:
         self.completion = 0
         self.cached: int | None = None  # None: the API reported no cached tokens at all
         self.parameters: dict[str, Parameters] = {}  # by prompt label: the latest answered
+        self.batch: Tally | None = None  # the part answered through the Batch API
 
-    def add(self, prompt: int, completion: int, cached: int | None = None) -> None:
+    def add(
+        self, prompt: int, completion: int, cached: int | None = None, *, batch: bool = False
+    ) -> None:
         with self._lock:
             self.prompt += prompt
             self.completion += completion
             if cached is not None:
                 self.cached = (self.cached or 0) + cached
+            if batch:
+                self.batch = self.batch or Tally()
+        if batch and self.batch is not None:
+            self.batch.add(prompt, completion, cached)
 
     def usage(self) -> Usage:
+        batch = self.batch.usage() if self.batch is not None else None
         with self._lock:
             return Usage(
                 prompt_tokens=self.prompt,
                 completion_tokens=self.completion,
                 cached_tokens=self.cached,
+                batch=batch,
             )
 
     def sent(self, label: str, parameters: Parameters) -> None:
@@ -135,15 +144,43 @@ class Endpoint:
         """The text of the answer to ``messages`` (see :meth:`_complete`), its usage and
         parameters added to ``tally`` under the prompt's ``label``."""
         completion, sent = self._complete(messages, deadline, wanted, fmt, repair=repair)
+        return self.answer(completion, sent, tally=tally, label=label)
+
+    def body(
+        self,
+        messages: list[ChatCompletionMessageParam],
+        wanted: Wanted,
+        fmt: ResponseFormatJSONSchema,
+    ) -> tuple[dict[str, Any], Parameters]:
+        """The body of a chat completion request and the parameters in it: what a direct
+        request sends, and what a line of a batch (``batch.py``) holds, built in one place."""
+        sent = self.policy.parameters(wanted)
+        # Only what the policy sends: each model refuses something else.
+        body: dict[str, Any] = {"model": self.settings.model, "messages": messages}
+        body["response_format"] = fmt
+        body.update(sent)
+        return body, sent
+
+    def answer(
+        self,
+        completion: ChatCompletion,
+        sent: Parameters,
+        *,
+        tally: Tally,
+        label: str,
+        batch: bool = False,
+    ) -> str:
+        """The text of ``completion``, a direct answer or a batch's (``batch``: billed at
+        the batch discount), after the checks of its envelope: refused, cut off, filtered or
+        empty is a ModelError. Its usage and ``sent`` go to ``tally`` under ``label``."""
         if completion.usage:
             used = completion.usage
             details = used.prompt_tokens_details
             cached = details.cached_tokens if details is not None else None
-            tally.add(used.prompt_tokens or 0, used.completion_tokens or 0, cached)
+            prompt, out = used.prompt_tokens or 0, used.completion_tokens or 0
+            tally.add(prompt, out, cached, batch=batch)
             # Metered before the answer is judged: a refused or cut-off answer is billed too.
-            meter_request(
-                self.settings.model, used.prompt_tokens or 0, used.completion_tokens or 0, cached
-            )
+            meter_request(self.settings.model, prompt, out, cached, batch=batch)
         tally.sent(label, sent)
         if not completion.choices:
             raise ModelError(f"the model at {self.host} returned no answer")
@@ -197,21 +234,20 @@ class Endpoint:
             if remaining < _MIN_REQUEST_SECONDS:
                 raise ModelError(self._late(attempts, repair))
             timeout = min(self.settings.timeout, remaining)
-            sent = self.policy.parameters(wanted)
+            body, sent = self.body(messages, wanted, fmt)
             attempts += 1
             try:
                 completion = (
                     self.client()
                     .with_options(timeout=timeout)
                     .chat.completions.create(
-                        model=self.settings.model,
-                        messages=messages,
-                        response_format=fmt,
-                        # Only what the policy sends: each model refuses something else.
-                        max_tokens=_arg(sent, "max_tokens"),
-                        max_completion_tokens=_arg(sent, "max_completion_tokens"),
-                        temperature=_arg(sent, "temperature"),
-                        reasoning_effort=_arg(sent, "reasoning_effort"),
+                        model=body["model"],
+                        messages=body["messages"],
+                        response_format=body["response_format"],
+                        max_tokens=_arg(body, "max_tokens"),
+                        max_completion_tokens=_arg(body, "max_completion_tokens"),
+                        temperature=_arg(body, "temperature"),
+                        reasoning_effort=_arg(body, "reasoning_effort"),
                     )
                 )
                 return completion, sent
@@ -324,11 +360,11 @@ class Endpoint:
         return text.replace(self._key, "[key]") if self._key else text
 
 
-def _arg(sent: Parameters, name: str) -> Any:
+def _arg(body: dict[str, Any], name: str) -> Any:
     """A parameter for the SDK: its value, or ``omit`` so that it is not sent at all."""
     import openai
 
-    return sent.get(name, openai.omit)
+    return body.get(name, openai.omit)
 
 
 def _attempts(n: int, repair: bool = False) -> str:

@@ -91,7 +91,7 @@ class OpenAISummariser:
         self.endpoint = Endpoint(settings, self.policy)
         self.host = self.endpoint.host
         # What the briefing requests will carry, as planned (the cache key reads these).
-        planned = self.policy.parameters(self._params(prompt))
+        planned = self.policy.parameters(self.params(prompt))
         temperature = planned.get("temperature")
         self.temperature = float(temperature) if isinstance(temperature, int | float) else None
         limit = planned.get("max_tokens", planned.get("max_completion_tokens"))
@@ -106,7 +106,7 @@ class OpenAISummariser:
             self._merge_prompt = Registry(user_dirs).get("merge")
         return self._merge_prompt
 
-    def _params(self, prompt: Prompt) -> Wanted:
+    def params(self, prompt: Prompt) -> Wanted:
         temperature = self.settings.temperature
         return Wanted(
             temperature=temperature if temperature is not None else prompt.parameters.temperature,
@@ -155,7 +155,7 @@ class OpenAISummariser:
                 article, chunks, estimate, budget, deadline, usage
             )
         elapsed_ms = int((time.monotonic() - started) * 1000)
-        return self._to_briefing(
+        return self.briefing_of(
             article,
             draft,
             usage.usage(),
@@ -282,17 +282,27 @@ class OpenAISummariser:
     ) -> M:
         """One request to ``prompt`` answered in ``model``'s strict schema, validated here;
         one repair request showing the model its error if needed."""
+        messages = self.messages(prompt, **data)
+        content = self._ask(messages, deadline, usage, prompt, response_format(model))
+        return self.settle(prompt, model, messages, content, deadline, usage)
+
+    def settle(
+        self,
+        prompt: Prompt,
+        model: type[M],
+        messages: list[ChatCompletionMessageParam],
+        content: str,
+        deadline: float,
+        usage: Tally,
+    ) -> M:
+        """``content``, the answer to ``messages`` (a direct request's or a batch line's:
+        ``batch.py``), validated here; one repair request, sent directly, if needed."""
         fmt = response_format(model)
-        system, user = self._render(prompt, **data)
-        messages: list[ChatCompletionMessageParam] = [
-            {"role": "system", "content": system},
-            {"role": "user", "content": user},
-        ]
-        content = self._ask(messages, deadline, usage, prompt, fmt)
         try:
             return self._checked(parse_answer(content, model))
         except ValueError as first:
-            messages += [
+            messages = [
+                *messages,
                 {"role": "assistant", "content": content},
                 {
                     "role": "user",
@@ -318,6 +328,18 @@ class OpenAISummariser:
 
     def _render(self, prompt: Prompt, **data: object) -> tuple[str, str]:
         return prompt.render(language=self.language.name if self.language else None, **data)
+
+    def messages(self, prompt: Prompt, **data: object) -> list[ChatCompletionMessageParam]:
+        """The messages of a request to ``prompt`` with ``data`` (a fresh delimiter each)."""
+        system, user = self._render(prompt, **data)
+        return [{"role": "system", "content": system}, {"role": "user", "content": user}]
+
+    def fits_one_request(self, article: Article) -> bool:
+        """Whether ``summarise`` briefs ``article`` in one request (else map-reduce)."""
+        budget = self._article_budget(article.title)
+        return estimate_tokens(article.text) <= budget or len(
+            split_into_chunks(article.text, budget)
+        ) < 2
 
     def _checked(self, answer: M) -> M:
         """Content rules beyond the schema (see ``content_problem``) and, with --language,
@@ -393,7 +415,7 @@ class OpenAISummariser:
         return self.endpoint.ask(
             messages,
             deadline,
-            self._params(prompt),
+            self.params(prompt),
             fmt,
             tally=usage,
             label=prompt.label,
@@ -407,11 +429,7 @@ class OpenAISummariser:
         self.client()  # importing the SDK is not charged to the deadline
         started = time.monotonic()
         tally = Tally()
-        system, user = self._render(self.prompt, article_text=article_text, article_title=title)
-        messages: list[ChatCompletionMessageParam] = [
-            {"role": "system", "content": system},
-            {"role": "user", "content": user},
-        ]
+        messages = self.messages(self.prompt, article_text=article_text, article_title=title)
         deadline = started + self.settings.deadline
         content = self._ask(messages, deadline, tally, self.prompt, response_format(Draft))
         try:
@@ -430,7 +448,7 @@ class OpenAISummariser:
         """A one-line, key-free explanation of an SDK error (see :class:`Endpoint`)."""
         return self.endpoint.describe_error(exc, attempts, repair=repair)
 
-    def _to_briefing(
+    def briefing_of(
         self,
         article: Article,
         draft: Draft,
