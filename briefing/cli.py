@@ -273,6 +273,8 @@ def eval_command(
         "briefing daily --from-dir news/ --feed https://example.org/rss",
         "briefing daily article.txt https://example.org/story -o today.html",
         "briefing daily --urls urls.txt --date 2026-11-26 -q --log-file daily.log",
+        "briefing daily --from-dir news/ --batch      # submit: exit 75; later: collect",
+        "briefing daily --from-dir news/ --batch-wait 3600",
     )
 )
 @click.argument("sources", nargs=-1, metavar="[SOURCE]...", shell_complete=complete_file)
@@ -315,6 +317,21 @@ def eval_command(
 @click.option("--no-cache", is_flag=True, help="Neither read nor write cached briefings.")
 @click.option("--force", is_flag=True, help="Rewrite the digest even if nothing changed.")
 @click.option(
+    "--batch",
+    is_flag=True,
+    help="Send the briefing requests as one OpenAI Batch job (half price, answered within "
+    "24 h): the first run submits it and exits 75 writing nothing; a rerun of the same day "
+    "exits 75 while it runs, then collects it and writes the digest. Articles it did not "
+    "answer, and those too long for one request, are briefed directly.",
+)
+@click.option(
+    "--batch-wait",
+    type=click.FloatRange(min=0),
+    metavar="SECONDS",
+    help="With --batch (implied): wait up to SECONDS for the batch, looking every minute, "
+    "instead of exiting 75 at once.",
+)
+@click.option(
     "--log-file",
     type=click.Path(path_type=Path, dir_okay=False),
     help="Also append the log lines to this file, with a timestamp.",
@@ -335,6 +352,8 @@ def daily(
     cache_dir: Path | None,
     no_cache: bool,
     force: bool,
+    batch: bool,
+    batch_wait: float | None,
     log_file: Path | None,
     verbose: bool,
     quiet: bool,
@@ -370,6 +389,8 @@ def daily(
                 cache_dir=cache_dir,
                 use_cache=not no_cache,
                 force=force,
+                batch=batch or batch_wait is not None,
+                batch_wait=batch_wait,
                 allow_private=settings.allow_private,
                 fetch_deadline=settings.fetch_timeout,
                 settings=settings,

@@ -100,14 +100,14 @@ def collect_batch(
             job = store.begin(key, run, text)  # before any request: see briefing.cache.batches
             state = client.submit(lines, key)
             store.submitted(key, state.id)
-            log.info("submitted batch %s: %d briefing requests", state.id, len(lines))
+            log.debug("submitted batch %s: %d briefing requests", state.id, len(lines))
         elif job.batch_id is None:  # killed between recording the job and its batch's id
             since = int(job.created_at.timestamp()) - 3600
             found = client.find(job.key, since)
             lines = _parse(job.lines)
             state = found if found is not None else client.submit(lines, job.key)
             store.submitted(job.key, state.id)
-            log.info("%s batch %s", "found" if found else "submitted", state.id)
+            log.debug("%s batch %s", "found" if found else "submitted", state.id)
         else:
             state = client.retrieve(job.batch_id)
         state = _wait(client, state, len(_parse(job.lines)), wait)

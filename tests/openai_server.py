@@ -322,6 +322,9 @@ class FakeOpenAI(LoopbackServer):
         self._queue: deque[Reply] = deque()
         self._requests: list[RecordedRequest] = []
         self._answered = 0
+        from tests.batch_server import BatchAPI  # it builds on this module's Reply
+
+        self.batch_api = BatchAPI(self)  # the Files and Batches endpoints
 
     # --- test-facing API (start, close, port: see LoopbackServer) ------------------------
 
@@ -386,7 +389,7 @@ class FakeOpenAI(LoopbackServer):
                     query=query,
                 )
             )
-        self._send(h, self._route(h.command, path, headers, raw, body), body)
+        self._send(h, self._route(h.command, path, query, headers, raw, body), body)
 
     @staticmethod
     def _read_body(h: QuietHandler) -> bytes:
@@ -400,7 +403,13 @@ class FakeOpenAI(LoopbackServer):
         return h.rfile.read(n) if n > 0 else b""
 
     def _route(
-        self, method: str, path: str, headers: dict[str, str], raw: bytes, body: Any | None
+        self,
+        method: str,
+        path: str,
+        query: str,
+        headers: dict[str, str],
+        raw: bytes,
+        body: Any | None,
     ) -> Reply:
         key = self.require_key
         if key is not None and headers.get("authorization") != f"Bearer {key}":
@@ -431,36 +440,43 @@ class FakeOpenAI(LoopbackServer):
                     else "request body is empty",
                     headers={"x-should-retry": "false"},
                 )
-            refused = self._check_request(body)
-            if refused is not None:
-                return refused
-            with self._lock:
-                reply = self._queue.popleft() if self._queue else self.default
-            if reply is None:
-                return Reply.error(
-                    500,
-                    "no scripted reply: FakeOpenAI's queue is empty and server.default is None",
-                    type_="server_error",
-                    code="no_scripted_reply",
-                    headers={"x-should-retry": "false"},
-                )
-            try:
-                resolved = reply.resolve(body)
-            except Exception as exc:  # a broken dynamic reply should fail loudly, not hang
-                self._error(f"dynamic reply raised {type(exc).__name__}: {exc}")
-                return Reply.error(
-                    500,
-                    f"dynamic reply raised {type(exc).__name__}: {exc}",
-                    type_="server_error",
-                    code="dynamic_reply_error",
-                    headers={"x-should-retry": "false"},
-                )
-            return self._check_answer(body, resolved)
+            return self.answer_chat(body)
+        if path.startswith(("/v1/files", "/v1/batches")):  # tests/batch_server.py
+            return self.batch_api.route(method, path, query, headers, raw, body)
         return Reply.error(
             404,
             f"Unknown request URL: {method} {path}",
             code="unknown_url",
         )
+
+    def answer_chat(self, body: JSONBody) -> Reply:
+        """The answer to one chat completion request, sent directly or as a line of a batch:
+        the same checks of the request, the same scripted replies, the same answer check."""
+        refused = self._check_request(body)
+        if refused is not None:
+            return refused
+        with self._lock:
+            reply = self._queue.popleft() if self._queue else self.default
+        if reply is None:
+            return Reply.error(
+                500,
+                "no scripted reply: FakeOpenAI's queue is empty and server.default is None",
+                type_="server_error",
+                code="no_scripted_reply",
+                headers={"x-should-retry": "false"},
+            )
+        try:
+            resolved = reply.resolve(body)
+        except Exception as exc:  # a broken dynamic reply should fail loudly, not hang
+            self._error(f"dynamic reply raised {type(exc).__name__}: {exc}")
+            return Reply.error(
+                500,
+                f"dynamic reply raised {type(exc).__name__}: {exc}",
+                type_="server_error",
+                code="dynamic_reply_error",
+                headers={"x-should-retry": "false"},
+            )
+        return self._check_answer(body, resolved)
 
     # --- the real API's contract ---------------------------------------------------------
 

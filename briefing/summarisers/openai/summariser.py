@@ -337,9 +337,10 @@ class OpenAISummariser:
     def fits_one_request(self, article: Article) -> bool:
         """Whether ``summarise`` briefs ``article`` in one request (else map-reduce)."""
         budget = self._article_budget(article.title)
-        return estimate_tokens(article.text) <= budget or len(
-            split_into_chunks(article.text, budget)
-        ) < 2
+        return (
+            estimate_tokens(article.text) <= budget
+            or len(split_into_chunks(article.text, budget)) < 2
+        )
 
     def _checked(self, answer: M) -> M:
         """Content rules beyond the schema (see ``content_problem``) and, with --language,
