@@ -296,3 +296,28 @@ def test_killed_between_submit_and_record_resumes_the_same_batch(
     assert [s["status"] for s in digest(isolated / "d.json")["sources"]] == ["ok", "ok"]
     assert briefing_requests(openai_server) == 0
     assert [p.name for p in files_under(isolated) if p.suffix == ".tmp"] == []
+
+
+def test_usage_and_log_show_batch_answers_at_half_price(
+    model: FakeOpenAI, run_cli: RunCli, isolated: Path
+) -> None:
+    config = isolated / "config.toml"
+    config.write_text('[prices."gpt-test"]\ninput = 1.0\noutput = 2.0\n', encoding="utf-8")
+    make_folder(isolated / "in", 2)
+    batch_id = submit(run_cli, model, "--config", str(config))
+    api(model).move(batch_id, "completed")
+    result = run_cli(*DAILY, "--config", str(config), "-u")
+    assert result.returncode == 0, result.stderr
+    # Two batch answers (10 in, 20 out each) at half price, the day's summary (10, 20) direct:
+    # (20 * 1 + 40 * 2) / 1e6 / 2 + (10 * 1 + 20 * 2) / 1e6 = $0.0001 (not $0.00015).
+    assert result.stderr.splitlines()[-1] == (
+        "briefing: usage: 3 model requests, 30 tokens in, 60 out (20 in and 40 out by batch); "
+        "cost $0.0001 (prices from the config file)"
+    )
+    logged = run_cli("log", "list", "--json", "--cache-dir", "cache")
+    runs = json.loads(logged.stdout)["runs"]
+    assert [r["exit_code"] for r in runs] == [75, 0]
+    assert runs[-1]["cost"] == {
+        "usd": pytest.approx(0.0001),
+        "basis": "prices from the config file",
+    }
