@@ -273,8 +273,7 @@ def eval_command(
         "briefing daily --from-dir news/ --feed https://example.org/rss",
         "briefing daily article.txt https://example.org/story -o today.html",
         "briefing daily --urls urls.txt --date 2026-11-26 -q --log-file daily.log",
-        "briefing daily --from-dir news/ --batch      # submit: exit 75; later: collect",
-        "briefing daily --from-dir news/ --batch-wait 3600",
+        "briefing daily --from-dir news/ --batch   # exit 75 now; rerun later to collect",
     )
 )
 @click.argument("sources", nargs=-1, metavar="[SOURCE]...", shell_complete=complete_file)
@@ -368,6 +367,8 @@ def daily(
     file, a folder of articles or an article URL. -q prints nothing when all went well. Exit
     3: the digest was written but some sources failed (see its appendix); when nothing could
     be briefed nothing is written and the exit code says why (briefing --help lists them).
+    With --batch the briefing requests go to the OpenAI Batch API at half price: exit 75
+    (nothing written) until a rerun collects the batch, as in a two-line crontab (README).
     """
     from briefing.daily import DailyOptions, run_daily
     from briefing.terminal import daily_display, report_daily

@@ -3,7 +3,8 @@
 The first run submits the requests of the articles not in the cache as one batch (the Batch
 API's 24-hour window, half the price), records it in the cache file
 (``briefing.cache.batches``) and stops with exit 75 (try again later), writing nothing. The
-next run of the same day and output finds the recorded batch: while it runs, exit 75 again
+next run for the same output (the same series: the next morning's too) finds the recorded
+batch: while it runs, exit 75 again
 (no second submission); once it is finished (completed, failed, expired or cancelled) its
 answers are judged and cached exactly as direct answers are (``summarisers/openai/batch.py``)
 and the digest is written, every article the batch did not answer (failed lines, expired or
@@ -51,12 +52,14 @@ class BatchPendingError(TemporaryError):
 
 
 def run_identity(path: Path, day: date, summariser: Summariser) -> str:
-    """Which run a batch serves: the output file, the day and everything that keys a
-    briefing but the article (the summariser's configuration, as the cache keys it)."""
+    """Which runs a batch serves: those of the output's series (its path, the day's date in
+    its file name standing for any date, as for the stories' memory) with everything that
+    keys a briefing but the article (the summariser's configuration, as the cache keys it).
+    Not the day itself: the morning's run collects the batch the evening's run submitted."""
     from briefing.cache import cache_key
+    from briefing.stories.memory import series_of
 
-    fields = {"output": str(path.resolve()), "day": day.isoformat()}
-    fields["config"] = cache_key("batch", summariser)
+    fields = {"series": series_of(path, day), "config": cache_key("batch", summariser)}
     return hashlib.sha256(json.dumps(fields, sort_keys=True).encode()).hexdigest()
 
 

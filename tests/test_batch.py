@@ -12,6 +12,7 @@ import os
 import re
 import signal
 import subprocess
+from datetime import date
 from pathlib import Path
 
 import openai
@@ -21,7 +22,7 @@ from briefing import daily_batch
 from briefing.model import Usage
 from briefing.prices import Price, cost_of
 from tests.batch_server import BatchAPI
-from tests.conftest import RunCli, files_under
+from tests.conftest import REPO, RunCli, files_under
 from tests.openai_server import FakeOpenAI, Reply
 from tests.test_daily import answer, digest, make_folder
 
@@ -321,3 +322,69 @@ def test_usage_and_log_show_batch_answers_at_half_price(
         "usd": pytest.approx(0.0001),
         "basis": "prices from the config file",
     }
+
+
+def test_the_morning_run_collects_the_evening_batch(
+    model: FakeOpenAI, run_cli: RunCli, isolated: Path
+) -> None:
+    make_folder(isolated / "in", 2)
+    evening = ("daily", "--from-dir", "in", "--cache-dir", "cache", "--format", "json")
+    first = run_cli(*evening, "--date", "2026-11-30", "--batch")
+    assert first.returncode == 75 and PENDING.fullmatch(first.stderr), first.stderr
+    api(model).move(api(model).only().id, "completed")
+    morning = run_cli(*evening, "--date", "2026-12-01", "--batch")
+    assert morning.returncode == 0, morning.stderr
+    assert api(model).created == 1 and briefing_requests(model) == 0
+    written = digest(isolated / "output" / "briefing-2026-12-01.json")
+    assert written["day"] == "2026-12-01"
+    assert not (isolated / "output" / "briefing-2026-11-30.json").exists()
+
+
+def test_readme_batch_crontab_under_cron_conditions(
+    openai_server: FakeOpenAI, tmp_path: Path, briefing_exe: str
+) -> None:
+    """The README's two-line batch crontab, run as cron would (env -i, no TTY, no stdin)."""
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    blocks = re.findall(r"```crontab\n(.*?)```", readme, re.S)
+    [block] = [b for b in blocks if "--batch" in b]
+    evening, morning = block.strip().splitlines()
+    assert evening.split(" ", 5)[:5] == ["0", "21", "*", "*", "*"]
+    assert morning.split(" ", 5)[:5] == ["30", "5", "*", "*", "*"]
+    news, briefs = tmp_path / "news", tmp_path / "briefs"
+    make_folder(news, 2)
+    briefs.mkdir()
+    openai_server.default = Reply.dynamic(answer)
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "HOME": str(tmp_path),
+        "OPENAI_API_KEY": "sk-cron",
+        "OPENAI_BASE_URL": openai_server.url,
+    }
+
+    def cron(line: str) -> subprocess.CompletedProcess[str]:
+        command = (
+            line.split(" ", 5)[5]
+            .replace("/opt/briefing/.venv/bin/briefing", briefing_exe)
+            .replace("/srv/news/today", str(news))
+            .replace("/srv/briefs", str(briefs))
+        )
+        return subprocess.run(
+            ["/bin/sh", "-c", command],
+            env=env,
+            capture_output=True,
+            text=True,
+            stdin=subprocess.DEVNULL,
+            timeout=300,
+        )
+
+    submitted = cron(evening)
+    assert submitted.returncode == 75
+    assert PENDING.fullmatch(submitted.stderr), submitted.stderr  # -q: the error line only
+    assert list(briefs.glob("output/*.pdf")) == []  # nothing written
+    api(openai_server).move(api(openai_server).only().id, "completed")
+    collected = cron(morning)
+    assert collected.returncode == 0, collected.stderr
+    assert (collected.stdout, collected.stderr) == ("", "")
+    written = briefs / "output" / f"briefing-{date.today().isoformat()}.pdf"
+    assert written.read_bytes().startswith(b"%PDF-")
+    assert api(openai_server).created == 1 and briefing_requests(openai_server) == 0
