@@ -129,7 +129,7 @@ def _lines(summariser: OpenAISummariser, articles: Sequence[Article]) -> list[Ba
     for article in articles:
         line = batch_line(summariser, article)
         if line is None:
-            log.info("%s: too long for one request, briefed directly", article.title)
+            log.debug("%s: too long for one request, briefed directly", article.title)
         else:
             lines.append(line)
     return lines

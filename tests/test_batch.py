@@ -11,6 +11,7 @@ import json
 import os
 import re
 import signal
+import sqlite3
 import subprocess
 from datetime import date
 from pathlib import Path
@@ -388,3 +389,49 @@ def test_readme_batch_crontab_under_cron_conditions(
     written = briefs / "output" / f"briefing-{date.today().isoformat()}.pdf"
     assert written.read_bytes().startswith(b"%PDF-")
     assert api(openai_server).created == 1 and briefing_requests(openai_server) == 0
+
+
+def test_a_cache_file_from_before_batches_gains_the_table(
+    model: FakeOpenAI, run_cli: RunCli, isolated: Path
+) -> None:
+    """A format-1 cache file without the ``batches`` table keeps its entries and records the
+    batch (CREATE TABLE IF NOT EXISTS on open: no new format, nothing moved aside)."""
+    make_folder(isolated / "in", 1)
+    (isolated / "cache").mkdir()
+    old = sqlite3.connect(isolated / "cache" / "briefings.sqlite3")
+    old.executescript(
+        "CREATE TABLE meta (name TEXT PRIMARY KEY, value TEXT);"
+        "INSERT INTO meta VALUES ('format', '1');"
+        "CREATE TABLE briefings (key TEXT PRIMARY KEY, created_at TEXT NOT NULL, summariser "
+        "TEXT NOT NULL, model TEXT, prompt TEXT, article_sha256 TEXT NOT NULL, briefing TEXT "
+        "NOT NULL);"
+        "INSERT INTO briefings VALUES ('k', '2026-01-01', 'offline', NULL, NULL, 's', '{}');"
+    )
+    old.close()
+    batch_id = submit(run_cli, model)
+    kept = sqlite3.connect(isolated / "cache" / "briefings.sqlite3")
+    assert kept.execute("SELECT key FROM briefings").fetchall() == [("k",)]
+    assert kept.execute("SELECT batch_id, state FROM batches").fetchall() == [
+        (batch_id, "submitted")
+    ]
+    kept.close()
+    assert sorted(p.name for p in (isolated / "cache").iterdir() if ".bad" in p.name) == []
+
+
+def test_an_article_too_long_for_one_request_is_briefed_directly(
+    model: FakeOpenAI, run_cli: RunCli, isolated: Path
+) -> None:
+    folder = make_folder(isolated / "in", 2)
+    long = folder / "01-sahel-aid.html"
+    long.write_text(long.read_text(encoding="utf-8").replace("</article>", "") * 4 + "</article>")
+    tokens = ("--max-input-tokens", "2600")
+    batch_id = submit(run_cli, model, *tokens)
+    assert len(api(model).only().lines) == 1  # the short one only
+    api(model).move(batch_id, "completed")
+    result = run_cli(*DAILY, *tokens)
+    assert result.returncode == 0, result.stderr
+    data = digest(isolated / "d.json")
+    assert [s["status"] for s in data["sources"]] == ["ok", "ok"]
+    split = [b["provenance"].get("split") for b in data["briefings"]]
+    assert split[0] is None and split[1]["chunks"] >= 2
+    assert briefing_requests(model) == split[1]["chunks"]  # its parts, sent directly
