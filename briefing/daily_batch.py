@@ -78,7 +78,7 @@ def collect_batch(
     from briefing.cache import cache_key, cache_path
     from briefing.cache.batches import BatchStore
     from briefing.summarisers.openai import OpenAISummariser
-    from briefing.summarisers.openai.batch import BatchClient
+    from briefing.summarisers.openai.batch import BatchClient, BatchGoneError
 
     if not isinstance(summariser, OpenAISummariser):
         raise ConfigError(
@@ -112,7 +112,12 @@ def collect_batch(
             store.submitted(job.key, state.id)
             log.debug("%s batch %s", "found" if found else "submitted", state.id)
         else:
-            state = client.retrieve(job.batch_id)
+            try:
+                state = client.retrieve(job.batch_id)
+            except BatchGoneError as exc:  # never to be answered: brief its articles directly
+                log.warning("%s; briefing its articles directly", exc.message)
+                store.collected(job.key)
+                return {}
         state = _wait(client, state, len(_parse(job.lines)), wait)
         outcomes = _judge(summariser, client, state, _parse(job.lines), by_sha, workers)
         for sha, outcome in outcomes.items():

@@ -435,3 +435,21 @@ def test_an_article_too_long_for_one_request_is_briefed_directly(
     split = [b["provenance"].get("split") for b in data["briefings"]]
     assert split[0] is None and split[1]["chunks"] >= 2
     assert briefing_requests(model) == split[1]["chunks"]  # its parts, sent directly
+
+
+def test_a_batch_the_api_no_longer_knows_is_briefed_directly(
+    model: FakeOpenAI, run_cli: RunCli, isolated: Path
+) -> None:
+    make_folder(isolated / "in", 2)
+    batch_id = submit(run_cli, model)
+    del api(model).batches[batch_id]  # deleted, or another account's key now
+    result = run_cli(*DAILY)
+    assert result.returncode == 0, result.stderr
+    host = model.url.split("/")[2]
+    assert (
+        f"cannot retrieve batch {batch_id}: the API at {host} does not know it (404); "
+        "briefing its articles directly\n"
+    ) in result.stderr
+    assert briefing_requests(model) == 2
+    again = run_cli(*DAILY)  # the job is closed: no second look, no new batch
+    assert again.returncode == 0 and api(model).created == 0

@@ -8,6 +8,8 @@
 * ``convert.py``: a validated draft as a Briefing;
 * ``params.py``: which parameters each model takes; ``retry.py``: when and how long to wait;
 * ``mapreduce.py``: long articles briefed in parts, then merged.
+* ``batch.py``: briefing requests as lines of an OpenAI Batch job (``daily --batch``), their
+  answers judged as direct ones.
 """
 
 from __future__ import annotations

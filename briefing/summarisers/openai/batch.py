@@ -43,6 +43,7 @@ __all__ = [
     "FINISHED",
     "RUN_KEY",
     "BatchClient",
+    "BatchGoneError",
     "BatchLine",
     "BatchState",
     "OutputLine",
@@ -56,6 +57,10 @@ COMPLETION_WINDOW: Final = "24h"  # the only window the Batch API offers
 RUN_KEY = "briefing_run"  # the metadata key holding our run key
 FINISHED = frozenset({"completed", "failed", "expired", "cancelled"})
 _LIST_PAGES = 5  # pages of 100 batches searched for a run key: far more than a day makes
+
+
+class BatchGoneError(ModelError):
+    """The API does not know a batch or file (404): deleted, or another account's."""
 
 
 class _Strict(BaseModel):
@@ -282,6 +287,9 @@ class _Translated:
 
         if not isinstance(exc, openai.APIError):
             return
+        if isinstance(exc, openai.NotFoundError):  # not the model's name: the batch's id
+            host = self.summariser.host
+            raise BatchGoneError(f"cannot {self.doing}: the API at {host} does not know it (404)")
         told = f"cannot {self.doing}: {self.summariser.describe_error(exc)}"
         # Unreachable, timed out, rate limited or a 5xx: the batch is the server's, not
         # lost; the run can be repeated (exit 75) and finds it again.
