@@ -6,6 +6,9 @@ enough of the OpenAI REST API for the official ``openai`` SDK to talk real HTTP 
 * ``POST /v1/chat/completions`` answers from a FIFO queue of scripted :class:`Reply` objects
   (then from ``server.default``; if that is ``None`` too, a loud 500 "no scripted reply"),
 * ``GET /v1/models`` lists ``server.models``,
+* ``/v1/files`` and ``/v1/batches``: the Batch API (``tests/batch_server.py``,
+  ``server.batch_api``),
+  each line of a batch answered by :meth:`FakeOpenAI.answer_chat` as a direct request is,
 * anything else is a 404 in OpenAI's error format.
 
 It is as strict as the real API, so a test cannot pass on an exchange OpenAI would never have:
