@@ -81,10 +81,15 @@ def pdf_options(settings: Settings) -> dict[str, Any]:
 
 
 def render_document(
-    document: Briefing | Digest, fmt: str, settings: Settings | None = None
+    document: Briefing | Digest,
+    fmt: str,
+    settings: Settings | None = None,
+    parts_dir: Path | None = None,
 ) -> bytes:
     """A briefing or a day's digest as the bytes of a PDF, a self-contained HTML draft or
-    JSON: one render path for ``build``, ``preview`` and ``daily``."""
+    JSON: one render path for ``build``, ``preview`` and ``daily``. A long digest's PDF is laid
+    out in parts on ``settings.workers`` processes, kept in ``parts_dir`` (None: a temporary
+    folder) so that a rerun after a crash resumes."""
     if fmt == "json":
         return (document.model_dump_json(indent=2) + "\n").encode("utf-8")
     if fmt not in FORMATS:
@@ -98,7 +103,10 @@ def render_document(
             html = render.render_digest_html(document, **options, detail=settings.detail)
             if fmt == "html":
                 return html.encode("utf-8")
-            return render.render_digest_pdf(html, document, **pdf_options(settings))
+            return render.render_digest_pdf(
+                html, document, **pdf_options(settings), workers=settings.workers,
+                parts_dir=parts_dir,
+            )  # fmt: skip
         html = render.render_html(document, **html_options(settings))
         if fmt == "html":
             return html.encode("utf-8")

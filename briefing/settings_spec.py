@@ -324,6 +324,18 @@ class SettingsFields:
             metavar="N",
         ),
     ] = 8
+    workers: Annotated[
+        int,
+        Ge(0),
+        Le(64),
+        Setting(
+            "Processes laying out a long digest's PDF at once, a few stories each (0: one per "
+            "core). Parts already laid out are kept in the cache, so a rerun after a crash "
+            "resumes.",
+            commands=("daily",),
+            metavar="N",
+        ),
+    ] = 0
     history: Annotated[
         bool,
         Setting(

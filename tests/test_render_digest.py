@@ -175,9 +175,9 @@ def test_appendix_lists_every_source_with_status(digest: Digest, html: str) -> N
     assert f"via {FEED_URL}" in rows[2][1] and FAILED_REASON in rows[2][1]
     assert "same text as syria-strike.txt" in rows[4][1]
     # Briefed sources link to their section; the others do not.
-    assert '<a class="src-section" href="#b1">Section 1</a>' in rows[0][1]
-    assert '<a class="src-section" href="#b2">Section 2</a>' in rows[1][1]
-    assert '<a class="src-section" href="#b3">Section 3</a>' in rows[3][1]
+    assert '<a class="src-section" data-pageref href="#b1">Section 1</a>' in rows[0][1]
+    assert '<a class="src-section" data-pageref href="#b2">Section 2</a>' in rows[1][1]
+    assert '<a class="src-section" data-pageref href="#b3">Section 3</a>' in rows[3][1]
     assert "src-section" not in rows[2][1] and "src-section" not in rows[4][1]
 
 

@@ -284,8 +284,8 @@ def test_a_digest_without_stories_keeps_its_sections() -> None:
 
 def test_appendix_rows_point_at_story_cards(html_one: str) -> None:
     appendix = html_one[html_one.index('id="sources"') :]
-    assert appendix.count('<a class="src-section" href="#s1">Story 1</a>') == 2
-    assert '<a class="src-section" href="#s2">Story 2</a>' in appendix
+    assert appendix.count('<a class="src-section" data-pageref href="#s1">Story 1</a>') == 2
+    assert '<a class="src-section" data-pageref href="#s2">Story 2</a>' in appendix
     assert REACTION_URL in appendix
 
 

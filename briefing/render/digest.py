@@ -41,6 +41,7 @@ from briefing.render.context import (
 )
 from briefing.render.html import Style, check_style, render_template
 from briefing.render.marking import Marking, check_marked, check_marking, marked_info
+from briefing.render.parallel import render_in_parts
 from briefing.render.pdf import write_pdf
 from briefing.render.stories import (
     COVER_STORIES,
@@ -456,12 +457,25 @@ def render_digest_pdf(
     fetcher: TemplateFetcher | None = None,
     pdf_variant: str | None = None,
     font_fetcher: TemplateFetcher | None = None,
+    workers: int = 0,
+    parts_dir: Path | None = None,
 ) -> bytes:
     """Lay out ``html`` (from :func:`render_digest_html`) as an A4 PDF and return its bytes.
 
-    ``pdf_variant`` and ``font_fetcher`` as in :func:`briefing.render.pdf.write_pdf`.
+    ``pdf_variant`` and ``font_fetcher`` as in :func:`briefing.render.pdf.write_pdf`. A long
+    digest is laid out in parts on ``workers`` processes (0: every core), kept in
+    ``parts_dir`` so that a rerun resumes (:mod:`briefing.render.parallel`); 1: in parts, in
+    this process. A custom ``fetcher`` or ``font_fetcher`` (whose requests the caller reads)
+    means one layout in this process.
     """
     seed = f"digest|{digest.day}|{digest.provenance.generated_at.isoformat()}"
+    if fetcher is None and font_fetcher is None:
+        pdf = render_in_parts(
+            html, seed=seed, title=digest.title, template_dirs=template_dirs,
+            pdf_variant=pdf_variant, workers=workers, parts_dir=parts_dir,
+        )  # fmt: skip
+        if pdf is not None:
+            return pdf
     return write_pdf(
         html,
         seed=seed,

@@ -146,6 +146,7 @@ def write_pdf(
     fetcher: TemplateFetcher | None = None,
     pdf_variant: str | None = None,
     font_fetcher: TemplateFetcher | None = None,
+    extra_css: str = "",
 ) -> bytes:
     """Lay out any document's ``html``; ``seed`` fixes the PDF identifier, ``title`` names it.
 
@@ -159,6 +160,8 @@ def write_pdf(
     ``pdf_variant``: None (plain PDF) or one of :data:`PDF_VARIANTS` (ValueError otherwise).
     PDF/UA and PDF/A level A are tagged (structure tree, /MarkInfo, DisplayDocTitle). The
     document language (/Lang) is the ``lang`` of ``<html>``, or :data:`DEFAULT_LANG`.
+    ``extra_css``: a stylesheet of our own applied last, with the fonts' (a part of a digest
+    laid out apart drops its page numbers with it: :mod:`briefing.render.parallel`).
     """
     check_pdf_variant(pdf_variant)
     dirs = template_search_path(template_dirs)
@@ -191,6 +194,10 @@ def write_pdf(
                     font_config=font_config,
                     media_type="print",
                 )
+            )
+        if extra_css:
+            stylesheets.append(
+                weasyprint.CSS(string=extra_css, font_config=font_config, media_type="print")
             )
         document = weasyprint.HTML(
             string=html,

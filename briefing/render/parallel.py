@@ -1,0 +1,344 @@
+"""Lay out a long digest on every core, in bounded memory, and resume after a crash.
+
+The digest's HTML is cut into parts (:mod:`briefing.render.parts`: a few story cards each, the
+front matter, the sources appendix), each laid out by WeasyPrint in a worker process and
+written as a PDF named by the hash of what it depends on, so a run killed while laying out
+resumes from the parts already done. The parts are then joined (:mod:`briefing.render.join`).
+
+Page numbers. A part cannot count pages in another, so the parts that show page numbers (the
+contents, the cover's top stories, the sources' "page 12", the annex's card links) get them
+written in, from the sizes of the parts laid out so far; once every part is laid out, those
+whose numbers turn out wrong are laid out again, until nothing changes (usually: the front
+matter twice, everything else once). The running "page 7 of 312" is drawn over each page from
+one document of page numbers laid out for the whole (``stamps``).
+
+Memory: one worker holds one part (at most :data:`briefing.render.parts.MAX_PART_UNITS`
+cards), whatever the number of articles; the parent holds the HTML and the joined PDF.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import tempfile
+import time
+from collections.abc import Iterator, Mapping, Sequence
+from concurrent.futures import FIRST_COMPLETED, Executor, Future, ProcessPoolExecutor, wait
+from contextlib import contextmanager
+from dataclasses import dataclass
+from multiprocessing import get_context
+from pathlib import Path
+
+from briefing.errors import RenderError
+from briefing.render.join import join_pdfs, page_count
+from briefing.render.parts import (
+    MAX_PART_UNITS,
+    Part,
+    Parts,
+    content_key,
+    part_html,
+    split_parts,
+)
+from briefing.render.pdf import write_pdf
+from briefing.version import __version__
+
+__all__ = [
+    "MIN_PARTS",
+    "PARTS_KEEP_DAYS",
+    "default_workers",
+    "render_in_parts",
+]
+
+LOG = logging.getLogger("briefing.render")
+
+# Fewer parts than this: one WeasyPrint run is as fast (starting workers costs about a second).
+MIN_PARTS = 6
+PARTS_KEEP_DAYS = 7  # a laid-out part unused this long is removed
+_MAX_ROUNDS = 6  # layouts of the numbered parts before giving up on stable page numbers
+_TASKS_PER_WORKER = 16  # a worker is replaced after this many parts: memory never creeps
+# A part leaves its page numbers to the stamps; the stamps are nothing but page numbers.
+_NO_PAGE_NUMBER = "@page { @bottom-right { content: none !important; } }"
+_ONLY_PAGE_NUMBER = """
+@page {
+  border-top: none !important; border-bottom: none !important;
+  @top-left { content: none !important; } @top-center { content: none !important; }
+  @top-right { content: none !important; } @bottom-left { content: none !important; }
+  @bottom-center { content: none !important; }
+}
+html, body, main { background: none !important; }
+.briefing-stamp + .briefing-stamp { break-before: page; }
+"""
+
+
+def default_workers() -> int:
+    """The cores this process may use."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # pragma: no cover - not Linux
+        return max(1, os.cpu_count() or 1)
+
+
+@dataclass(frozen=True)
+class _Job:
+    """One layout: everything a worker needs (picklable)."""
+
+    html: str
+    path: Path
+    seed: str
+    title: str
+    template_dirs: tuple[Path, ...]
+    pdf_variant: str | None
+    extra_css: str
+
+
+def _lay_out(job: _Job) -> int:
+    """Lay out one part (in a worker) unless an earlier run left it; its page count."""
+    if job.path.is_file():
+        try:
+            return page_count(job.path)
+        except RenderError:
+            job.path.unlink(missing_ok=True)  # a part cut short: lay it out again
+    pdf = write_pdf(
+        job.html,
+        seed=job.seed,
+        title=job.title,
+        template_dirs=job.template_dirs,
+        pdf_variant=job.pdf_variant,
+        extra_css=job.extra_css,
+    )
+    partial = job.path.with_name(f".{job.path.name}.{os.getpid()}.tmp")
+    partial.write_bytes(pdf)
+    os.replace(partial, job.path)  # whole or not at all: a kill leaves no half part
+    return page_count(pdf)
+
+
+class _InProcess(Executor):
+    """One worker: the parts one after the other, in this process."""
+
+    def submit(self, fn, /, *args, **kwargs):  # type: ignore[no-untyped-def]
+        future: Future[int] = Future()
+        try:
+            future.set_result(fn(*args, **kwargs))
+        except BaseException as exc:  # handed to the caller through the future
+            future.set_exception(exc)
+        return future
+
+
+@contextmanager
+def _executor(workers: int) -> Iterator[Executor]:
+    if workers <= 1:
+        yield _InProcess()
+        return
+    # Spawned, not forked: the parent may hold Pango and fontconfig state from earlier
+    # renders (tests, the preview server), which a forked child must not inherit.
+    with ProcessPoolExecutor(
+        max_workers=workers, mp_context=get_context("spawn"), max_tasks_per_child=_TASKS_PER_WORKER
+    ) as pool:
+        yield pool
+
+
+def render_in_parts(
+    html: str,
+    *,
+    seed: str,
+    title: str,
+    template_dirs: Sequence[Path] = (),
+    pdf_variant: str | None = None,
+    workers: int = 0,
+    parts_dir: Path | None = None,
+    min_parts: int = MIN_PARTS,
+    max_units: int = MAX_PART_UNITS,
+) -> bytes | None:
+    """The PDF of ``html`` laid out in parts on ``workers`` processes (0: every core), or None
+    when the document is too short to gain from it or its template marks no parts (then lay it
+    out in one run: :func:`briefing.render.pdf.write_pdf`).
+
+    ``parts_dir``: where laid-out parts are kept between runs (a rerun after a crash takes them
+    from there); None: a temporary folder, removed at the end. ``min_parts``: fewer parts than
+    this is one layout (None returned); ``max_units``: cards or sections per part.
+    """
+    parts = split_parts(html, max_units)
+    if parts is None or len(parts.parts) < min_parts:
+        return None
+    workers = workers or default_workers()
+    started = time.monotonic()
+    with _parts_folder(parts_dir) as folder:
+        layout = _Layout(parts, folder, seed, title, tuple(template_dirs), pdf_variant)
+        width = min(workers, len(parts.parts))
+        with _executor(width) as pool:
+            stamps = layout.run(pool, width)
+        pdf = join_pdfs([layout.files[p.index] for p in parts.parts], stamps)
+        if parts_dir is not None:
+            _prune(folder)
+    LOG.debug(
+        "laid out %d parts (%d layouts) on %d workers in %.1f s",
+        len(parts.parts), layout.layouts, workers, time.monotonic() - started,
+    )  # fmt: skip
+    return pdf
+
+
+@contextmanager
+def _parts_folder(parts_dir: Path | None) -> Iterator[Path]:
+    if parts_dir is None:
+        with tempfile.TemporaryDirectory(prefix="briefing-parts-") as temporary:
+            yield Path(temporary)
+        return
+    try:
+        parts_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise RenderError(f"cannot use {parts_dir} for the parts of the PDF: {exc}") from None
+    yield parts_dir
+
+
+def _prune(folder: Path) -> None:
+    """Remove parts unused for :data:`PARTS_KEEP_DAYS` days, and temporary files of runs
+    killed more than a day ago."""
+    now = time.time()
+    for path in folder.iterdir():
+        try:
+            age = now - path.stat().st_mtime
+            stale = age > PARTS_KEEP_DAYS * 86400 or (path.name.startswith(".") and age > 86400)
+            if stale and path.is_file():
+                path.unlink()
+        except OSError:  # another run removed it first
+            continue
+
+
+class _Layout:
+    """The parts' layouts: their sizes, where their anchors fall, the numbers they show."""
+
+    def __init__(
+        self,
+        parts: Parts,
+        folder: Path,
+        seed: str,
+        title: str,
+        template_dirs: tuple[Path, ...],
+        pdf_variant: str | None,
+    ) -> None:
+        self.parts = parts
+        self.folder = folder
+        self.seed = seed
+        self.title = title
+        self.template_dirs = template_dirs
+        self.pdf_variant = pdf_variant
+        self.owner = parts.owner()
+        self.sizes: dict[int, int] = {}
+        self.files: dict[int, Path] = {}
+        self.anchor_pages: dict[str, int] = {}  # anchor -> its page within its part (0-based)
+        self.shown: dict[int, dict[str, int]] = {}  # the numbers each part was laid out with
+        self.layouts = 0
+
+    def job(self, part: Part, numbers: Mapping[str, int]) -> _Job:
+        html = part_html(self.parts, part, numbers)
+        # The first part's identifier becomes the joined document's: the digest's seed.
+        seed = self.seed if part.index == 0 else f"{self.seed}|part"
+        key = content_key(
+            html, seed, self.title, self.pdf_variant or "", _NO_PAGE_NUMBER, __version__,
+            *map(str, self.template_dirs),
+        )  # fmt: skip
+        path = self.folder / f"{key[:40]}.pdf"
+        return _Job(html, path, seed, self.title, self.template_dirs, self.pdf_variant,
+                    _NO_PAGE_NUMBER)  # fmt: skip
+
+    def numbers(self, part: Part) -> dict[str, int]:
+        """The page numbers ``part`` shows, from what is known of the layout now."""
+        known = [p for p in self.parts.parts if p.index in self.sizes]
+        per_page = sum(len(p.text) for p in known) / max(1, sum(self.sizes[p.index] for p in known))
+        starts, page = {}, 1
+        for p in self.parts.parts:
+            starts[p.index] = page
+            page += self.sizes.get(p.index) or max(1, round(len(p.text) / (per_page or 8000)))
+        return {
+            anchor: starts[self.owner[anchor]] + self.anchor_pages.get(anchor, 0)
+            for anchor in sorted(part.pagerefs)
+            if anchor in self.owner
+        }
+
+    def resolved(self, part: Part) -> bool:
+        """Whether every page number ``part`` shows is known (all parts up to the one holding
+        each anchor are laid out)."""
+        last = max((self.owner.get(a, -1) for a in part.pagerefs), default=-1)
+        return all(p.index in self.sizes for p in self.parts.parts[: last + 1])
+
+    def run(self, pool: Executor, width: int) -> Path:
+        """Lay out every part until the page numbers hold; the file of the page numbers."""
+        numbered = [p for p in self.parts.parts if p.numbered]
+        plain = [p for p in self.parts.parts if not p.numbered]
+        # The front matter first (its size moves every page after it), the numbered parts
+        # last: when they are handed to a worker, most pages they point at are laid out.
+        first = [p for p in numbered if p.index == 0]
+        self._round(pool, width, first + plain + [p for p in numbered if p.index != 0])
+        stamps: _Job | None = None
+        for _ in range(_MAX_ROUNDS):
+            stale = [p for p in numbered if self.shown.get(p.index) != self.numbers(p)]
+            # The page numbers are laid out beside the last parts, for the total known now;
+            # again only if those parts change it.
+            if stamps is None or stamps.html != self.stamps().html:
+                stamps = self.stamps()
+                if not stale:
+                    pool.submit(_lay_out, stamps).result()
+                    return stamps.path
+                self._round(pool, width, stale, stamps)
+                continue
+            if not stale:
+                return stamps.path
+            self._round(pool, width, stale)
+        raise RenderError("the page numbers of the digest did not settle; try --workers 1")
+
+    def _round(
+        self, pool: Executor, width: int, parts: Sequence[Part], extra: _Job | None = None
+    ) -> None:
+        """Lay out ``parts``, handing each to a worker only when one is free, so its page
+        numbers are computed from all that is laid out by then; ``extra`` beside them."""
+        started = time.monotonic()
+        pending = list(parts)
+        running: dict[Future[int], tuple[Part, _Job, dict[str, int]] | None] = {}
+        if extra is not None:
+            running[pool.submit(_lay_out, extra)] = None
+        while pending or running:
+            while pending and len(running) < width:
+                # A numbered part waits for the pages it points at, unless nothing else is
+                # left to do (the front matter's first layout: it points at everything).
+                # The front matter's first layout goes first: its size moves every page.
+                first = 0 not in self.sizes
+                ready = [p for p in pending if self.resolved(p) or (first and p.index == 0)]
+                if not ready and running:
+                    break
+                part = ready[0] if ready else pending[0]
+                pending.remove(part)
+                numbers = self.numbers(part)
+                job = self.job(part, numbers)
+                running[pool.submit(_lay_out, job)] = (part, job, numbers)
+            done, _ = wait(running, return_when=FIRST_COMPLETED)
+            for future in done:
+                entry = running.pop(future)
+                pages = future.result()
+                if entry is None:
+                    continue
+                part, job, numbers = entry
+                self.sizes[part.index] = pages
+                self.files[part.index] = job.path
+                self.shown[part.index] = numbers
+                self.layouts += 1
+                self._read_anchors(part, job.path)
+        LOG.debug("laid out %d parts in %.1f s", len(parts), time.monotonic() - started)
+
+    def _read_anchors(self, part: Part, path: Path) -> None:
+        from pypdf import PdfReader
+
+        reader = PdfReader(path)
+        for name, dest in reader.named_destinations.items():
+            page = reader.get_destination_page_number(dest)
+            if page is not None and name in part.anchors:
+                self.anchor_pages[name] = page
+
+    def stamps(self) -> _Job:
+        """The page numbers of the joined document, one page each (never tagged: an
+        artifact over each page)."""
+        total = sum(self.sizes.values())
+        html = self.parts.prefix + '<div class="briefing-stamp"></div>' * total + self.parts.suffix
+        key = content_key(html, _ONLY_PAGE_NUMBER, __version__, *map(str, self.template_dirs))
+        path = self.folder / f"{key[:40]}.pdf"
+        seed = f"{self.seed}|stamps"
+        return _Job(html, path, seed, self.title, self.template_dirs, None, _ONLY_PAGE_NUMBER)
