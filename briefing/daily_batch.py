@@ -128,15 +128,28 @@ def collect_batch(
 
 
 def _lines(summariser: OpenAISummariser, articles: Sequence[Article]) -> list[BatchLine]:
-    from briefing.summarisers.openai.batch import batch_line
+    """The batch's lines: one per article that fits one request, as many as one batch file
+    may hold (the rest are briefed directly, and the log says how many)."""
+    from briefing.summarisers.openai import batch
 
-    lines = []
+    lines: list[BatchLine] = []
+    size = over = 0
     for article in articles:
-        line = batch_line(summariser, article)
+        line = batch.batch_line(summariser, article)
         if line is None:
             log.debug("%s: too long for one request, briefed directly", article.title)
-        else:
-            lines.append(line)
+            continue
+        length = len(line.model_dump_json().encode("utf-8")) + 1
+        if len(lines) >= batch.MAX_BATCH_REQUESTS or size + length > batch.MAX_BATCH_BYTES:
+            over += 1
+            continue
+        lines.append(line)
+        size += length
+    if over:  # debug: a run that exits 75 says one line (the README documents the limits)
+        log.debug(
+            "%d articles more than one batch holds (%d requests, %d MB): briefed directly",
+            over, batch.MAX_BATCH_REQUESTS, batch.MAX_BATCH_BYTES // 2**20,
+        )  # fmt: skip
     return lines
 
 

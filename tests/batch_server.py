@@ -141,6 +141,9 @@ class BatchAPI:
         self.hold_create = 0  # how many batch creations to leave unanswered
         self.create_received = threading.Event()  # set when a batch is created
         self.retrievals = 0  # GET /v1/batches/{id}
+        # The API's limits on one input file (its batch guide): tests lower them.
+        self.max_requests = 50_000
+        self.max_bytes = 200 * 1024 * 1024
 
     # --- for tests ----------------------------------------------------------------------
 
@@ -222,6 +225,8 @@ class BatchAPI:
         if "file" not in fields:
             return _bad("Missing required parameter: 'file'", "file")
         filename, data = fields["file"]
+        if len(data) > self.max_bytes:
+            return _bad(f"File exceeds the maximum size of {self.max_bytes} bytes.", "file")
         stored = self._store(filename or "upload.jsonl", "batch", data)
         return Reply(body=stored.object())
 
@@ -269,6 +274,16 @@ class BatchAPI:
                 steps=deque(self.steps),
             )
             batch.lines, batch.errors = _validate(stored.data, batch.endpoint)
+            if len(batch.lines) > self.max_requests:
+                batch.errors.append(
+                    {
+                        "code": "too_many_requests",
+                        "message": f"A batch may hold at most {self.max_requests} requests, "
+                        f"not {len(batch.lines)}.",
+                        "param": None,
+                        "line": None,
+                    }
+                )
             self.batches[batch.id] = batch
             held = self.hold_create > 0
             self.hold_create -= 1 if held else 0

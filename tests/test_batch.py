@@ -453,3 +453,59 @@ def test_a_batch_the_api_no_longer_knows_is_briefed_directly(
     assert briefing_requests(model) == 2
     again = run_cli(*DAILY)  # the job is closed: no second look, no new batch
     assert again.returncode == 0 and api(model).created == 0
+
+
+@pytest.mark.parametrize("limit", ["requests", "bytes"])
+def test_articles_past_one_batch_file_are_briefed_directly(
+    model: FakeOpenAI,
+    run_cli: RunCli,
+    isolated: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    limit: str,
+) -> None:
+    """One batch file holds at most 50,000 requests and 200 MB (the API refuses more): the
+    articles past that are briefed directly, never a batch the API would fail."""
+    from briefing.summarisers.openai import batch as batch_module
+
+    make_folder(isolated / "in", 3)
+    server = api(model)
+    if limit == "requests":
+        server.max_requests = 2
+        monkeypatch.setattr(batch_module, "MAX_BATCH_REQUESTS", 2)
+    else:  # room for the first two lines exactly (a probe run, elsewhere, measures them)
+        probe = run_cli(*DAILY[:3], "-o", "probe.json", "--cache-dir", "probe", "--batch")
+        assert probe.returncode == 75, probe.stderr
+        lines = server.input_lines(next(iter(server.batches.values())))
+        sizes = [len(json.dumps(x, separators=(",", ":"), ensure_ascii=False)) + 1 for x in lines]
+        server.max_bytes = sizes[0] + sizes[1]
+        monkeypatch.setattr(batch_module, "MAX_BATCH_BYTES", sizes[0] + sizes[1])
+    result = run_cli(*DAILY)
+    assert result.returncode == 75, result.stderr
+    batch = list(server.batches.values())[-1]
+    assert len(server.input_lines(batch)) == 2
+    server.move(batch.id, "completed")
+    result = run_cli(*DAILY)
+    assert result.returncode == 0, result.stderr
+    assert [s["status"] for s in digest(isolated / "d.json")["sources"]] == ["ok"] * 3
+    assert briefing_requests(model) == 1  # the third article, directly
+    assert batch.status == "completed" and not batch.errors
+
+
+def test_the_server_fails_a_batch_past_its_limits(model: FakeOpenAI) -> None:
+    server = api(model)
+    server.max_requests = 1
+    client = openai.OpenAI(api_key=KEY, base_url=model.url, max_retries=0)
+    line = {"method": "POST", "url": "/v1/chat/completions", "body": {"model": "gpt-test"}}
+    data = "".join(json.dumps({"custom_id": str(i), **line}) + "\n" for i in range(2))
+    upload = client.files.create(file=("b.jsonl", data.encode(), "application/jsonl"),
+                                 purpose="batch")  # fmt: skip
+    created = client.batches.create(
+        input_file_id=upload.id, endpoint="/v1/chat/completions", completion_window="24h"
+    )
+    server.move(created.id, "failed")
+    batch = client.batches.retrieve(created.id)
+    assert batch.status == "failed" and batch.errors is not None and batch.errors.data
+    assert batch.errors.data[0].code == "too_many_requests"
+    server.max_bytes = 10
+    with pytest.raises(openai.BadRequestError, match="File exceeds the maximum size of 10 bytes"):
+        client.files.create(file=("b.jsonl", data.encode(), "application/jsonl"), purpose="batch")

@@ -41,6 +41,8 @@ __all__ = [
     "BATCH_ENDPOINT",
     "COMPLETION_WINDOW",
     "FINISHED",
+    "MAX_BATCH_BYTES",
+    "MAX_BATCH_REQUESTS",
     "RUN_KEY",
     "BatchClient",
     "BatchGoneError",
@@ -57,6 +59,10 @@ COMPLETION_WINDOW: Final = "24h"  # the only window the Batch API offers
 RUN_KEY = "briefing_run"  # the metadata key holding our run key
 FINISHED = frozenset({"completed", "failed", "expired", "cancelled"})
 _LIST_PAGES = 5  # pages of 100 batches searched for a run key: far more than a day makes
+# What one batch input file may hold (the Batch API guide): past either, articles are briefed
+# directly rather than the whole batch refused.
+MAX_BATCH_REQUESTS = 50_000
+MAX_BATCH_BYTES = 200 * 1024 * 1024
 
 
 class BatchGoneError(ModelError):
