@@ -91,7 +91,8 @@ def cache() -> None:
 @map_errors
 def cache_info(cache_dir: Path | None) -> None:
     """Where the cache is, how many briefings and day summaries it holds, how big it is."""
-    from briefing.cache import cache_path, open_cache
+    from briefing.cache import cache_path, open_cache, parts_dir
+    from briefing.render.parallel import parts_held
 
     setup_logging(False, False)
     with open_cache(cache_dir) as store:
@@ -101,6 +102,9 @@ def cache_info(cache_dir: Path | None) -> None:
     click.echo(f"entries: {info.entries}")
     click.echo(f"summaries: {info.summaries}")  # days' executive summaries by a model
     click.echo(f"size: {info.bytes} bytes")
+    parts, size = parts_held(parts_dir(cache_dir))
+    if parts:  # a long digest's laid-out parts, kept for a rerun to resume from
+        click.echo(f"laid-out parts: {parts} ({size} bytes)")
     if info.oldest and info.newest:
         click.echo(f"oldest: {info.oldest.isoformat(timespec='seconds')}")
         click.echo(f"newest: {info.newest.isoformat(timespec='seconds')}")
@@ -113,13 +117,16 @@ def cache_info(cache_dir: Path | None) -> None:
 @cache_dir_option
 @map_errors
 def cache_clear(cache_dir: Path | None) -> None:
-    """Remove every cached briefing and day summary."""
-    from briefing.cache import open_cache
+    """Remove every cached briefing and day summary, and a long digest's laid-out parts."""
+    from briefing.cache import open_cache, parts_dir
+    from briefing.render.parallel import clear_parts
 
     setup_logging(False, False)
     with open_cache(cache_dir) as store:
         removed = store.clear()
-    click.echo(f"removed {removed} cached briefing{'s' if removed != 1 else ''}")
+    parts = clear_parts(parts_dir(cache_dir))
+    also = f" and {parts} laid-out part{'s' if parts != 1 else ''}" if parts else ""
+    click.echo(f"removed {removed} cached briefing{'s' if removed != 1 else ''}{also}")
 
 
 @click.group(epilog=examples("briefing templates list", "briefing templates show briefing.html.j2"))

@@ -162,7 +162,7 @@ def _run(
     day: date,
     progress: Callable[[Progress], None] | None,
 ) -> DailyResult:
-    from briefing.cache import cache_key, default_cache_dir, open_cache
+    from briefing.cache import cache_key, open_cache, parts_dir
     from briefing.checks.apply import checked, unsupported_notice
     from briefing.daily_batch import collect_batch
     from briefing.daily_state import fingerprint, remember, unchanged
@@ -291,7 +291,7 @@ def _run(
         log.info("unchanged: %s already holds this digest (use --force to rewrite)", path)
         told.remember()  # a rerun's record replaces the day's
         return DailyResult(path, digest, written=False, exit_code=exit_code, notice=notice)
-    parts = (options.cache_dir or default_cache_dir()) / "parts" if options.use_cache else None
+    parts = parts_dir(options.cache_dir) if options.use_cache else None
     data = render_document(digest, fmt, settings, parts_dir=parts)  # parts: a rerun resumes
     atomic_write(path, data)
     remember(path, inputs, data)

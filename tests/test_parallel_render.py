@@ -126,7 +126,7 @@ def test_a_template_without_marks_is_one_document(day: Digest) -> None:
 
 def test_a_short_digest_is_laid_out_in_one_run(day: Digest) -> None:
     html = render.render_digest_html(day)
-    assert render_in_parts(html, seed=SEED, title=day.title) is None  # 5 parts < 6
+    assert render_in_parts(html, seed=SEED, title=day.title) is None  # 3 parts < 4
 
 
 # ------------------------------------------------------------------------------- the join
@@ -330,3 +330,51 @@ def test_an_unusable_parts_folder_is_a_render_error(
 def test_joining_parts_that_are_not_pdfs_is_a_render_error() -> None:
     with pytest.raises(RenderError, match=r"^could not join the parts of the PDF: "):
         join_pdfs([b"not a pdf", b"%PDF-1.7\n"])
+
+
+# ------------------------------------------------------------------------------- the command
+
+
+def copy_articles(folder: Path) -> int:
+    """Every article the repository holds (examples, story texts, samples): distinct events."""
+    from tests.conftest import REPO
+
+    folder.mkdir()
+    sources = [p for p in (REPO / "examples").iterdir() if p.name != "README.md"]
+    sources += sorted((REPO / "tests" / "data" / "stories").glob("*.txt"))
+    sources += sorted((REPO / "tests" / "samples").glob("*.txt"))
+    for path in sources:
+        (folder / path.name).write_bytes(path.read_bytes())
+    return len(sources)
+
+
+def test_daily_lays_out_a_long_digest_in_parts_and_reuses_them(
+    run_cli: Any, isolated: Path
+) -> None:
+    count = copy_articles(isolated / "in")
+    daily = ("daily", "--from-dir", "in", "-o", "d.pdf", "--cache-dir", "c", "--workers", "2")
+    first = run_cli(*daily, "-q")
+    assert first.returncode == 0, first.stderr
+    pages = pdf_pages_text(isolated / "d.pdf")
+    for number, text in enumerate(pages, start=1):
+        assert f"page {number} of {len(pages)}" in text
+    parts = {p: p.stat().st_mtime_ns for p in (isolated / "c" / "parts").glob("*.pdf")}
+    assert len(parts) >= 5  # front, cards, sources and the page numbers, at least
+    toc = squash(next(t for t in pages if "Contents" in t))
+    first_card = next(i for i, t in enumerate(pages, 1) if re.match("STORY1[A-Z]", squash(t)))
+    assert re.search(r"\.{3,}[.]*" + str(first_card) + r"\D", toc)
+    # A rerun (another time on the cover) lays out only what changed: the cards are reused.
+    again = run_cli(*daily, "-q", "--force")
+    assert again.returncode == 0, again.stderr
+    kept = [p for p, mtime in parts.items() if p.exists() and p.stat().st_mtime_ns == mtime]
+    assert len(kept) >= len(parts) - 3
+    assert [t.split()[-8:] for t in pdf_pages_text(isolated / "d.pdf")][2:] == [
+        t.split()[-8:] for t in pages
+    ][2:]
+    info = run_cli("cache", "info", "--cache-dir", "c").stdout.splitlines()
+    held = [line for line in info if line.startswith("laid-out parts: ")]
+    assert held and re.fullmatch(r"laid-out parts: \d+ \(\d+ bytes\)", held[0])
+    cleared = run_cli("cache", "clear", "--cache-dir", "c")
+    number = int(re.search(r"and (\d+) laid-out parts", cleared.stdout).group(1))  # type: ignore[union-attr]
+    assert cleared.stdout == f"removed {count} cached briefings and {number} laid-out parts\n"
+    assert number >= len(parts) and not list((isolated / "c" / "parts").iterdir())

@@ -30,6 +30,7 @@ from briefing.cache.store import (
     cache_path,
     default_cache_dir,
     open_cache,
+    parts_dir,
 )
 
 __all__ = [
@@ -46,6 +47,7 @@ __all__ = [
     "default_cache_dir",
     "key_fields",
     "open_cache",
+    "parts_dir",
     "summary_key",
     "summary_key_fields",
 ]

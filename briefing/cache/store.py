@@ -38,11 +38,13 @@ __all__ = [
     "cache_path",
     "default_cache_dir",
     "open_cache",
+    "parts_dir",
 ]
 
 log = logging.getLogger("briefing.cache")
 
 CACHE_FILE = "briefings.sqlite3"
+PARTS_FOLDER = "parts"
 
 
 def default_cache_dir() -> Path:
@@ -50,6 +52,12 @@ def default_cache_dir() -> Path:
     from platformdirs import user_cache_dir
 
     return Path(user_cache_dir("briefing"))
+
+
+def parts_dir(cache_dir: Path | None = None) -> Path:
+    """Where a long digest's laid-out parts are kept (``briefing.render.parallel``): beside
+    the cache file, so a rerun after a crash resumes and ``cache clear`` empties it."""
+    return (cache_dir if cache_dir is not None else default_cache_dir()) / PARTS_FOLDER
 
 
 def cache_path(cache_dir: Path | None = None) -> Path:

@@ -45,14 +45,16 @@ from briefing.version import __version__
 __all__ = [
     "MIN_PARTS",
     "PARTS_KEEP_DAYS",
+    "clear_parts",
     "default_workers",
+    "parts_held",
     "render_in_parts",
 ]
 
 LOG = logging.getLogger("briefing.render")
 
 # Fewer parts than this: one WeasyPrint run is as fast (starting workers costs about a second).
-MIN_PARTS = 6
+MIN_PARTS = 4
 PARTS_KEEP_DAYS = 7  # a laid-out part unused this long is removed
 _MAX_ROUNDS = 6  # layouts of the numbered parts before giving up on stable page numbers
 _TASKS_PER_WORKER = 16  # a worker is replaced after this many parts: memory never creeps
@@ -190,6 +192,24 @@ def _parts_folder(parts_dir: Path | None) -> Iterator[Path]:
     yield parts_dir
 
 
+def parts_held(folder: Path) -> tuple[int, int]:
+    """How many laid-out parts ``folder`` holds, and their bytes."""
+    files = [p for p in folder.glob("*.pdf") if p.is_file()] if folder.is_dir() else []
+    return len(files), sum(p.stat().st_size for p in files)
+
+
+def clear_parts(folder: Path) -> int:
+    """Remove every laid-out part (and half-written one) of ``folder``; how many parts."""
+    if not folder.is_dir():
+        return 0
+    removed = 0
+    for path in folder.iterdir():
+        if path.is_file() and path.suffix in (".pdf", ".tmp"):
+            path.unlink(missing_ok=True)
+            removed += path.suffix == ".pdf"
+    return removed
+
+
 def _prune(folder: Path) -> None:
     """Remove parts unused for :data:`PARTS_KEEP_DAYS` days, and temporary files of runs
     killed more than a day ago."""
@@ -241,14 +261,21 @@ class _Layout:
         return _Job(html, path, seed, self.title, self.template_dirs, self.pdf_variant,
                     _NO_PAGE_NUMBER)  # fmt: skip
 
+    def pages(self, part: Part) -> int:
+        """The pages of ``part``: as laid out, or estimated from the parts laid out so far
+        (their pages per byte of HTML)."""
+        if part.index in self.sizes:
+            return self.sizes[part.index]
+        known = [p for p in self.parts.parts if p.index in self.sizes]
+        size = sum(len(p.text) for p in known) / max(1, sum(self.sizes[p.index] for p in known))
+        return max(1, round(len(part.text) / (size or 8000)))
+
     def numbers(self, part: Part) -> dict[str, int]:
         """The page numbers ``part`` shows, from what is known of the layout now."""
-        known = [p for p in self.parts.parts if p.index in self.sizes]
-        per_page = sum(len(p.text) for p in known) / max(1, sum(self.sizes[p.index] for p in known))
         starts, page = {}, 1
         for p in self.parts.parts:
             starts[p.index] = page
-            page += self.sizes.get(p.index) or max(1, round(len(p.text) / (per_page or 8000)))
+            page += self.pages(p)
         return {
             anchor: starts[self.owner[anchor]] + self.anchor_pages.get(anchor, 0)
             for anchor in sorted(part.pagerefs)
@@ -262,67 +289,79 @@ class _Layout:
         return all(p.index in self.sizes for p in self.parts.parts[: last + 1])
 
     def run(self, pool: Executor, width: int) -> Path:
-        """Lay out every part until the page numbers hold; the file of the page numbers."""
-        numbered = [p for p in self.parts.parts if p.numbered]
-        plain = [p for p in self.parts.parts if not p.numbered]
-        # The front matter first (its size moves every page after it), the numbered parts
-        # last: when they are handed to a worker, most pages they point at are laid out.
-        first = [p for p in numbered if p.index == 0]
-        self._round(pool, width, first + plain + [p for p in numbered if p.index != 0])
-        stamps: _Job | None = None
-        for _ in range(_MAX_ROUNDS):
-            stale = [p for p in numbered if self.shown.get(p.index) != self.numbers(p)]
-            # The page numbers are laid out beside the last parts, for the total known now;
-            # again only if those parts change it.
-            if stamps is None or stamps.html != self.stamps().html:
-                stamps = self.stamps()
-                if not stale:
-                    pool.submit(_lay_out, stamps).result()
-                    return stamps.path
-                self._round(pool, width, stale, stamps)
-                continue
-            if not stale:
-                return stamps.path
-            self._round(pool, width, stale)
-        raise RenderError("the page numbers of the digest did not settle; try --workers 1")
+        """Lay out every part and the page numbers until no number shown is wrong; the file of
+        the page numbers.
 
-    def _round(
-        self, pool: Executor, width: int, parts: Sequence[Part], extra: _Job | None = None
-    ) -> None:
-        """Lay out ``parts``, handing each to a worker only when one is free, so its page
-        numbers are computed from all that is laid out by then; ``extra`` beside them."""
+        A worker that comes free takes, in this order: the front matter's first layout (its
+        size moves every page after it), a part without page numbers, a part whose numbers are
+        all known, then a part whose numbers are not known yet (laid out with the numbers as
+        they stand, from the parts' sizes so far and an estimate of the others), then the page
+        numbers of the whole. Whatever turns out wrong once all is laid out is laid out again;
+        usually nothing is, so no worker waits for another.
+        """
         started = time.monotonic()
-        pending = list(parts)
-        running: dict[Future[int], tuple[Part, _Job, dict[str, int]] | None] = {}
-        if extra is not None:
-            running[pool.submit(_lay_out, extra)] = None
-        while pending or running:
-            while pending and len(running) < width:
-                # A numbered part waits for the pages it points at, unless nothing else is
-                # left to do (the front matter's first layout: it points at everything).
-                # The front matter's first layout goes first: its size moves every page.
-                first = 0 not in self.sizes
-                ready = [p for p in pending if self.resolved(p) or (first and p.index == 0)]
-                if not ready and running:
+        running: dict[Future[int], tuple[Part | None, _Job, dict[str, int]]] = {}
+        tries: dict[int, int] = {}
+        stamps: tuple[str, Path] | None = None  # (html, file) of the page numbers laid out
+        while True:
+            busy = {entry[0].index for entry in running.values() if entry[0] is not None}
+            todo = self._todo(busy)
+            wanted = self.stamps()
+            stamps_busy = any(entry[0] is None for entry in running.values())
+            while len(running) < width:
+                if todo:
+                    part = todo.pop(0)
+                    tries[part.index] = tries.get(part.index, 0) + 1
+                    if tries[part.index] > _MAX_ROUNDS:
+                        raise RenderError(
+                            "the page numbers of the digest did not settle; try --workers 1"
+                        )
+                    numbers = self.numbers(part)
+                    job = self.job(part, numbers)
+                    running[pool.submit(_lay_out, job)] = (part, job, numbers)
+                elif not stamps_busy and (stamps is None or stamps[0] != wanted.html):
+                    running[pool.submit(_lay_out, wanted)] = (None, wanted, {})
+                    stamps_busy = True
+                else:
                     break
-                part = ready[0] if ready else pending[0]
-                pending.remove(part)
-                numbers = self.numbers(part)
-                job = self.job(part, numbers)
-                running[pool.submit(_lay_out, job)] = (part, job, numbers)
+            if not running:
+                assert stamps is not None  # nothing to do means the stamps are laid out
+                LOG.debug("laid out %d parts in %.1f s", len(tries), time.monotonic() - started)
+                return stamps[1]
             done, _ = wait(running, return_when=FIRST_COMPLETED)
             for future in done:
-                entry = running.pop(future)
+                laid_out, job, numbers = running.pop(future)
                 pages = future.result()
-                if entry is None:
+                if laid_out is None:
+                    stamps = (job.html, job.path)
                     continue
-                part, job, numbers = entry
-                self.sizes[part.index] = pages
-                self.files[part.index] = job.path
-                self.shown[part.index] = numbers
+                self.sizes[laid_out.index] = pages
+                self.files[laid_out.index] = job.path
+                self.shown[laid_out.index] = numbers
                 self.layouts += 1
-                self._read_anchors(part, job.path)
-        LOG.debug("laid out %d parts in %.1f s", len(parts), time.monotonic() - started)
+                self._read_anchors(laid_out, job.path)
+
+    def _todo(self, busy: set[int]) -> list[Part]:
+        """The parts to lay out (never laid out, or showing numbers now known to be wrong) and
+        not being laid out, best first (see :meth:`run`)."""
+
+        def rank(part: Part) -> int:
+            if part.index == 0 and part.index not in self.sizes:
+                return 0
+            if not part.numbered:
+                return 1
+            return 2 if self.resolved(part) else 3
+
+        todo = [
+            p
+            for p in self.parts.parts
+            if p.index not in busy
+            and (
+                p.index not in self.sizes
+                or (p.numbered and self.shown.get(p.index) != self.numbers(p))
+            )
+        ]
+        return sorted(todo, key=lambda p: (rank(p), p.index))
 
     def _read_anchors(self, part: Part, path: Path) -> None:
         from pypdf import PdfReader
@@ -336,7 +375,7 @@ class _Layout:
     def stamps(self) -> _Job:
         """The page numbers of the joined document, one page each (never tagged: an
         artifact over each page)."""
-        total = sum(self.sizes.values())
+        total = sum(self.pages(p) for p in self.parts.parts)
         html = self.parts.prefix + '<div class="briefing-stamp"></div>' * total + self.parts.suffix
         key = content_key(html, _ONLY_PAGE_NUMBER, __version__, *map(str, self.template_dirs))
         path = self.folder / f"{key[:40]}.pdf"
