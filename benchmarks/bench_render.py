@@ -98,6 +98,8 @@ def extended(digest: dict[str, Any], count: int) -> dict[str, Any]:
     """The digest with copies of its first stories (and their sources) up to ``count``
     sources."""
     out = json.loads(json.dumps(digest))
+    # The sources briefed (ok, cached) are in the order of the briefings, as daily writes them.
+    briefed = [s for s in digest["sources"] if s["status"] in ("ok", "cached")]
     copy = 2
     while len(out["sources"]) < count:
         for story in digest["stories"]:
@@ -108,9 +110,7 @@ def extended(digest: dict[str, Any], count: int) -> dict[str, Any]:
                 briefing = json.loads(json.dumps(digest["briefings"][number - 1]))
                 briefing["title"] += f" (copy {copy})"
                 out["briefings"].append(briefing)
-                status = next(
-                    s for s in digest["sources"] if s["location"] == briefing["source"]["location"]
-                )
+                status = briefed[number - 1]
                 out["sources"].append({**status, "location": f"{status['location']}#{copy}"})
             twin = json.loads(json.dumps(story))
             twin["key"] += f"-copy-{copy}"

@@ -38,9 +38,16 @@ from briefing.prices import DEFAULT_PRICES, PRICES_DATE  # noqa: E402
 from briefing.sources.files import read_source, text_article  # noqa: E402
 from briefing.summarisers import make_summariser  # noqa: E402
 from briefing.summarisers.openai import OpenAISummariser  # noqa: E402
+from briefing.summarisers.openai.batch import (  # noqa: E402
+    MAX_BATCH_BYTES,
+    MAX_BATCH_REQUESTS,
+    batch_line,
+)
 from briefing.text.chunking import estimate_tokens  # noqa: E402
 
-MERGES_PER_ARTICLE = 0.15  # story merges a day, per article (bench_daily's mix: 3 in 20)
+# Story merges a day, per article: 27 stories of several sources in the 276 articles of the
+# evaluation sets, as `briefing daily` groups them.
+MERGES_PER_ARTICLE = 0.1
 
 
 def articles(eval_dir: Path) -> list[Article]:
@@ -97,10 +104,13 @@ def main() -> None:
     model = make_summariser(settings)
     assert isinstance(model, OpenAISummariser)
     offline = make_summariser(Settings(summariser="offline"))
-    ins, outs = [], []
+    ins, outs, lines = [], [], []
     for article in articles(args.eval_dir):
         ins.append(model.overhead(model.prompt, article.title) + estimate_tokens(article.text))
         outs.append(estimate_tokens(draft_json(offline.summarise(article))))
+        line = batch_line(model, article)
+        if line is not None:
+            lines.append(len(line.model_dump_json().encode("utf-8")) + 1)
     price = DEFAULT_PRICES[args.model]
     t_in, t_out = statistics.mean(ins), statistics.mean(outs) * (1 + args.reasoning)
     per_request = (t_in * price.input + t_out * price.output) / 1e6
@@ -123,6 +133,9 @@ def main() -> None:
             f"| ${direct:,.4f} | ${batch:,.4f} |"
         )
     print()
+    per_file = min(MAX_BATCH_REQUESTS, MAX_BATCH_BYTES // round(statistics.mean(lines)))
+    print(f"batch line: {statistics.mean(lines):,.0f} bytes on average; one batch file holds "
+          f"{per_file:,} of them")  # fmt: skip
     print(f"requests a day at 100,000 articles: {100_000 * (1 + MERGES_PER_ARTICLE):,.0f}; "
           f"input tokens enqueued for one Batch day: {100_000 * t_in:,.0f}")  # fmt: skip
 

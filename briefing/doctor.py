@@ -38,6 +38,7 @@ def run_checks(
     ]
     for name, check in (
         ("PDF renderer", _weasyprint),
+        ("long digests", _parts),
         ("data files", _data_files),
         ("prompts", _prompt_lock),
     ):
@@ -63,6 +64,31 @@ def _weasyprint() -> str:
     if not pdf or not pdf.startswith(b"%PDF"):
         raise RuntimeError("WeasyPrint produced no PDF")
     return f"WeasyPrint {weasyprint.__version__} renders PDF (Pango and fonts found)"
+
+
+def _parts() -> str:
+    """pypdf joins the parts of a long digest: join two blank pages."""
+    import io
+
+    import pypdf
+
+    from briefing.render.join import join_pdfs, page_count
+    from briefing.render.parallel import default_workers
+
+    def blank() -> bytes:
+        writer = pypdf.PdfWriter()
+        writer.add_blank_page(595, 842)
+        out = io.BytesIO()
+        writer.write(out)
+        return out.getvalue()
+
+    pages = page_count(join_pdfs([blank(), blank()]))
+    if pages != 2:
+        raise RuntimeError(f"pypdf joined two pages into {pages}")
+    workers = default_workers()
+    return f"pypdf {pypdf.__version__} joins parts laid out by {workers} worker" + "s" * (
+        workers != 1
+    )
 
 
 def _data_files() -> str:

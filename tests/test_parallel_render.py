@@ -378,3 +378,45 @@ def test_daily_lays_out_a_long_digest_in_parts_and_reuses_them(
     number = int(re.search(r"and (\d+) laid-out parts", cleared.stdout).group(1))  # type: ignore[union-attr]
     assert cleared.stdout == f"removed {count} cached briefings and {number} laid-out parts\n"
     assert number >= len(parts) and not list((isolated / "c" / "parts").iterdir())
+
+
+def test_doctor_checks_the_joiner(run_cli: Any, isolated: Path) -> None:
+    result = run_cli("doctor")
+    assert re.search(
+        r"^ok    long digests: pypdf \d+\.\d+\.\d+ joins parts laid out by \d+ workers?$",
+        result.stdout,
+        re.M,
+    ), result.stdout
+
+
+def test_a_worker_killed_mid_run_is_survived(
+    day: Digest,
+    full_html: str,
+    pair: tuple[bytes, bytes],
+    tmp_path: Path,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """An out-of-memory kill of a worker costs only its part: the rest is laid out in the
+    run's own process, and the PDF is the same."""
+    import multiprocessing
+    import threading
+
+    made: dict[str, bytes] = {}
+
+    def run() -> None:
+        made["pdf"] = in_parts(full_html, day, workers=2, parts_dir=tmp_path)
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    deadline = time.monotonic() + 120
+    killed = False
+    while not killed and thread.is_alive() and time.monotonic() < deadline:
+        workers = multiprocessing.active_children()
+        if workers and list(tmp_path.glob("*.pdf")):
+            os.kill(workers[0].pid or 0, signal.SIGKILL)
+            killed = True
+        time.sleep(0.01)
+    thread.join()
+    assert killed
+    assert made["pdf"] == pair[0]
+    assert "a worker laying out the PDF stopped" in caplog.text

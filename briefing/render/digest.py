@@ -68,6 +68,7 @@ from briefing.render.text import (
 __all__ = [
     "DETAILS",
     "DIGEST_TEMPLATE",
+    "LIST_CHUNKS",
     "Detail",
     "DigestInfo",
     "SourceCounts",
@@ -85,6 +86,9 @@ DIGEST_TEMPLATE = "digest.html.j2"
 # How much of each story a digest shows: its card, or its card and its full briefing (annex).
 Detail = Literal["cards", "full"]
 DETAILS: tuple[Detail, ...] = get_args(Detail)
+# Lines of a long list per group, each group on a new page (digest.html.j2): what one part of
+# a long digest holds at most (briefing.render.parts), about three pages each.
+LIST_CHUNKS = {"changes": 80, "contents": 100, "sources": 50}
 SECTION_TITLE_MAX = 60  # characters of a briefing title in the running header
 TOC_LOCATION_MAX = 90  # characters of a source location under its contents entry
 
@@ -411,6 +415,7 @@ def build_digest_context(
         "top": today[:COVER_STORIES],
         "more_top": max(0, len(today) - COVER_STORIES),
         "dropped": dropped_rows(digest),
+        "chunk": LIST_CHUNKS,
         # The digest's own text (cover, summary) is in the language of its briefings when
         # they agree; each section keeps its own direction through its dir attribute.
         **language_attributes(_common_language(digest)),

@@ -18,13 +18,16 @@ cards), whatever the number of articles; the parent holds the HTML and the joine
 
 from __future__ import annotations
 
+import ctypes
+import gc
 import logging
 import os
 import tempfile
 import time
 from collections.abc import Iterator, Mapping, Sequence
 from concurrent.futures import FIRST_COMPLETED, Executor, Future, ProcessPoolExecutor, wait
-from contextlib import contextmanager
+from concurrent.futures.process import BrokenProcessPool
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from multiprocessing import get_context
 from pathlib import Path
@@ -111,7 +114,18 @@ def _lay_out(job: _Job) -> int:
     partial = job.path.with_name(f".{job.path.name}.{os.getpid()}.tmp")
     partial.write_bytes(pdf)
     os.replace(partial, job.path)  # whole or not at all: a kill leaves no half part
-    return page_count(pdf)
+    pages = page_count(pdf)
+    del pdf
+    _release_memory()
+    return pages
+
+
+def _release_memory() -> None:
+    """Give a laid-out part's memory back to the system: a worker lays out many parts, and
+    glibc keeps freed heap for the process unless asked (the worker would grow part by part)."""
+    gc.collect()
+    with suppress(OSError, AttributeError):  # not glibc: nothing to ask
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
 
 
 class _InProcess(Executor):
@@ -167,8 +181,15 @@ def render_in_parts(
     with _parts_folder(parts_dir) as folder:
         layout = _Layout(parts, folder, seed, title, tuple(template_dirs), pdf_variant)
         width = min(workers, len(parts.parts))
-        with _executor(width) as pool:
-            stamps = layout.run(pool, width)
+        try:
+            with _executor(width) as pool:
+                stamps = layout.run(pool, width)
+        except BrokenProcessPool as exc:
+            # A worker died (killed, out of memory) or could not start (a script that
+            # imports briefing without `if __name__ == "__main__":`): what is laid out is
+            # kept; the rest is laid out here, one part at a time, the smallest footprint.
+            LOG.warning("a worker laying out the PDF stopped (%s); going on in this process", exc)
+            stamps = layout.run(_InProcess(), 1)
         pdf = join_pdfs([layout.files[p.index] for p in parts.parts], stamps)
         if parts_dir is not None:
             _prune(folder)

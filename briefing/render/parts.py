@@ -24,6 +24,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 __all__ = [
+    "MAX_PART_BYTES",
     "MAX_PART_UNITS",
     "PART_LINK",
     "Part",
@@ -39,6 +40,9 @@ PART_LINK = "https://part.briefing.invalid/#"
 # Units (a card, a section) per part at most: what one worker holds in memory, whatever the
 # number of articles. Measured on cards: parts of 12 lay out as fast per page as parts of 48.
 MAX_PART_UNITS = 12
+# ... and at most this much HTML (twelve cards are about 90 KB), so a part of long-list groups
+# (contents, sources: briefing.render.digest.LIST_CHUNKS) stays as small.
+MAX_PART_BYTES = 120_000
 
 _CONTAINER = re.compile(r"<([a-zA-Z][a-zA-Z0-9]*)\b[^>]*\sdata-parts\b[^>]*>")
 _TAG = re.compile(r"<([a-zA-Z][a-zA-Z0-9]*)\b[^>]*>")
@@ -119,8 +123,9 @@ _VOID = frozenset(
 def split_parts(html: str, max_units: int = MAX_PART_UNITS) -> Parts | None:
     """Cut ``html`` into parts, or None when the template marks no cut (one document).
 
-    A part holds at most ``max_units`` units, and units that show page numbers are kept apart
-    from those that do not: only the former are laid out again once the numbers are known.
+    A part holds at most ``max_units`` units and :data:`MAX_PART_BYTES` of HTML (unless one
+    unit is larger), and units that show page numbers are kept apart from those that do not:
+    only the former are laid out again once the numbers are known.
     """
     container = _CONTAINER.search(html)
     if container is None:
@@ -136,7 +141,10 @@ def split_parts(html: str, max_units: int = MAX_PART_UNITS) -> Parts | None:
     previous: bool | None = None
     for unit in units:
         numbered = _PAGEREF.search(unit) is not None
-        if not groups or numbered != previous or len(groups[-1]) >= max_units:
+        full = groups and (
+            len(groups[-1]) >= max_units or sum(map(len, groups[-1])) + len(unit) > MAX_PART_BYTES
+        )
+        if not groups or numbered != previous or full:
             groups.append([])
         groups[-1].append(unit)
         previous = numbered
