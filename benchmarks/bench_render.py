@@ -211,8 +211,8 @@ def main() -> None:
                 print(_row(rows[-1]), flush=True)
     print()
     print("| articles | stories | pages | workers | bare s | bare MB | parts s | parts MB "
-          "| parts / bare | parts s per article |")  # fmt: skip
-    print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+          "| parts / bare | parts s per article | bare s per page | parts s per page |")  # fmt: skip
+    print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for row in rows:
         print(_row(row))
 
@@ -222,7 +222,7 @@ def _row(row: tuple[int, int, int, int, float, int, float, int]) -> str:
     return (
         f"| {size} | {stories} | {pages} | {workers} | {bare_s:.1f} | {bare_rss / 2**20:.0f} "
         f"| {parts_s:.1f} | {parts_rss / 2**20:.0f} | {parts_s / bare_s:.2f} "
-        f"| {parts_s / size:.3f} |"
+        f"| {parts_s / size:.3f} | {bare_s / pages:.3f} | {parts_s / pages:.3f} |"
     )
 
 

@@ -282,26 +282,38 @@ class _Layout:
         return _Job(html, path, seed, self.title, self.template_dirs, self.pdf_variant,
                     _NO_PAGE_NUMBER)  # fmt: skip
 
+    def per_unit(self, part: Part) -> float:
+        """Pages a unit of ``part`` takes, from the parts of its kind laid out so far (a story
+        card: one page)."""
+        known = [p for p in self.parts.parts if p.index in self.sizes]
+        alike = [p for p in known if p.numbered == part.numbered] or known
+        units = sum(len(p.units) for p in alike)
+        return sum(self.sizes[p.index] for p in alike) / units if units else 1.0
+
     def pages(self, part: Part) -> int:
-        """The pages of ``part``: as laid out, or estimated from the parts laid out so far
-        (their pages per byte of HTML)."""
+        """The pages of ``part``: as laid out, or estimated (:meth:`per_unit`)."""
         if part.index in self.sizes:
             return self.sizes[part.index]
-        known = [p for p in self.parts.parts if p.index in self.sizes]
-        size = sum(len(p.text) for p in known) / max(1, sum(self.sizes[p.index] for p in known))
-        return max(1, round(len(part.text) / (size or 8000)))
+        return max(1, round(len(part.units) * self.per_unit(part)))
 
     def numbers(self, part: Part) -> dict[str, int]:
-        """The page numbers ``part`` shows, from what is known of the layout now."""
+        """The page numbers ``part`` shows, from what is known of the layout now: where each
+        anchor fell in its part, or for a part not laid out yet, where its unit should."""
         starts, page = {}, 1
         for p in self.parts.parts:
             starts[p.index] = page
             page += self.pages(p)
-        return {
-            anchor: starts[self.owner[anchor]] + self.anchor_pages.get(anchor, 0)
-            for anchor in sorted(part.pagerefs)
-            if anchor in self.owner
-        }
+        numbers = {}
+        for anchor in sorted(part.pagerefs):
+            if anchor not in self.owner:
+                continue
+            owner = self.parts.parts[self.owner[anchor]]
+            if owner.index in self.sizes:
+                local = self.anchor_pages.get(anchor, 0)
+            else:
+                local = int(owner.unit_of(anchor) * self.per_unit(owner))
+            numbers[anchor] = starts[owner.index] + local
+        return numbers
 
     def resolved(self, part: Part) -> bool:
         """Whether every page number ``part`` shows is known (all parts up to the one holding
@@ -313,12 +325,14 @@ class _Layout:
         """Lay out every part and the page numbers until no number shown is wrong; the file of
         the page numbers.
 
-        A worker that comes free takes, in this order: the front matter's first layout (its
-        size moves every page after it), a part without page numbers, a part whose numbers are
-        all known, then a part whose numbers are not known yet (laid out with the numbers as
-        they stand, from the parts' sizes so far and an estimate of the others), then the page
-        numbers of the whole. Whatever turns out wrong once all is laid out is laid out again;
-        usually nothing is, so no worker waits for another.
+        A worker that comes free takes, in this order: the front matter's first layouts (their
+        size moves every page after them), the parts without page numbers (the cards), the
+        parts whose numbers are all known; the parts after the cards (sources, annex) start
+        beside the last cards, on numbers estimated from the parts laid out so far (a card is
+        a page); the page numbers of the whole once every part's size is known. A part whose
+        numbers turn out wrong is laid out again (the front matter always is, once: it shows
+        the pages of everything after it). Measured on 200 articles: 22 layouts of 20 parts,
+        both workers busy until the last second or two.
         """
         started = time.monotonic()
         running: dict[Future[int], tuple[Part | None, _Job, dict[str, int]]] = {}
@@ -326,7 +340,7 @@ class _Layout:
         stamps: tuple[str, Path] | None = None  # (html, file) of the page numbers laid out
         while True:
             busy = {entry[0].index for entry in running.values() if entry[0] is not None}
-            todo = self._todo(busy)
+            todo = self._todo(busy, width)
             wanted = self.stamps()
             stamps_busy = any(entry[0] is None for entry in running.values())
             while len(running) < width:
@@ -338,9 +352,15 @@ class _Layout:
                             "the page numbers of the digest did not settle; try --workers 1"
                         )
                     numbers = self.numbers(part)
+                    if tries[part.index] > 1:
+                        LOG.debug("part %d laid out again: its page numbers changed", part.index)
                     job = self.job(part, numbers)
                     running[pool.submit(_lay_out, job)] = (part, job, numbers)
-                elif not stamps_busy and (stamps is None or stamps[0] != wanted.html):
+                elif (
+                    not stamps_busy
+                    and len(self.sizes) == len(self.parts.parts)  # the total, not a guess
+                    and (stamps is None or stamps[0] != wanted.html)
+                ):
                     running[pool.submit(_lay_out, wanted)] = (None, wanted, {})
                     stamps_busy = True
                 else:
@@ -362,27 +382,38 @@ class _Layout:
                 self.layouts += 1
                 self._read_anchors(laid_out, job.path)
 
-    def _todo(self, busy: set[int]) -> list[Part]:
-        """The parts to lay out (never laid out, or showing numbers now known to be wrong) and
-        not being laid out, best first (see :meth:`run`)."""
+    def _todo(self, busy: set[int], width: int) -> list[Part]:
+        """The parts to lay out next, best first (see :meth:`run`): those never laid out, and
+        those whose numbers are wrong once every number they show is known. A part already
+        laid out is laid out again on a guess only when a worker would otherwise wait."""
+        # The front matter's first layouts go first (the numbered parts before the last part
+        # without numbers: cover, summary, contents): their sizes move every page after them.
+        plain = [p.index for p in self.parts.parts if not p.numbered]
+        front = max(plain, default=1)
 
         def rank(part: Part) -> int:
-            if part.index == 0 and part.index not in self.sizes:
+            if part.index < front and part.index not in self.sizes:
                 return 0
             if not part.numbered:
                 return 1
             return 2 if self.resolved(part) else 3
 
-        todo = [
-            p
-            for p in self.parts.parts
-            if p.index not in busy
-            and (
-                p.index not in self.sizes
-                or (p.numbered and self.shown.get(p.index) != self.numbers(p))
-            )
-        ]
-        return sorted(todo, key=lambda p: (rank(p), p.index))
+        def stale(part: Part) -> bool:
+            return part.numbered and self.shown.get(part.index) != self.numbers(part)
+
+        free = [p for p in self.parts.parts if p.index not in busy]
+        todo = [p for p in free if p.index not in self.sizes or (stale(p) and self.resolved(p))]
+        if not todo:  # a worker would wait: lay out again on the numbers as they stand
+            todo = [p for p in free if stale(p)]
+        todo.sort(key=lambda p: (rank(p), p.index))
+        # The parts after the cards (sources, annex) start beside the last cards rather than
+        # after them: their numbers are good guesses by then, and the end of the run waits
+        # for them.
+        late = [p for p in todo if rank(p) == 3 and p.index not in self.sizes]
+        plain_left = [p for p in todo if rank(p) <= 1]
+        if late and len(plain_left) <= width:
+            todo = [late[0], *(p for p in todo if p is not late[0])]
+        return todo
 
     def _read_anchors(self, part: Part, path: Path) -> None:
         from pypdf import PdfReader

@@ -60,6 +60,11 @@ class Part:
     text: str  # the children's HTML
     anchors: frozenset[str]  # ids defined here
     pagerefs: frozenset[str]  # anchors whose page number is shown here (data-pageref links)
+    units: tuple[frozenset[str], ...] = ()  # the ids of each unit (card, group), in order
+
+    def unit_of(self, anchor: str) -> int:
+        """Which of the part's units (0-based) defines ``anchor`` (0 if none does)."""
+        return next((i for i, ids in enumerate(self.units) if anchor in ids), 0)
 
     @property
     def numbered(self) -> bool:
@@ -152,7 +157,9 @@ def split_parts(html: str, max_units: int = MAX_PART_UNITS) -> Parts | None:
     for index, group in enumerate(groups):
         text = "".join(group)
         refs = {m.group(2) for tag in _PAGEREF.findall(text) for m in _HREF.finditer(tag)}
-        parts.append(Part(index, text, frozenset(_ID.findall(text)), frozenset(refs)))
+        ids = tuple(frozenset(_ID.findall(member)) for member in group)
+        anchors: frozenset[str] = frozenset().union(*ids)
+        parts.append(Part(index, text, anchors, frozenset(refs), ids))
     return Parts(html[: container.end()], html[close:], tuple(parts))
 
 
