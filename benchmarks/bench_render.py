@@ -210,8 +210,10 @@ def main() -> None:
                 )  # fmt: skip
                 print(_row(rows[-1]), flush=True)
     print()
-    print("| articles | stories | pages | workers | bare s | bare MB | parts s | parts MB "
-          "| parts / bare | parts s per article | bare s per page | parts s per page |")  # fmt: skip
+    print(
+        "| articles | stories | pages | workers | bare s | bare MB | parts s | parts MB "
+        "| parts / bare | parts s per article | bare s per page | parts s per page |"
+    )
     print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for row in rows:
         print(_row(row))
