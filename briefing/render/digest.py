@@ -87,8 +87,9 @@ DIGEST_TEMPLATE = "digest.html.j2"
 Detail = Literal["cards", "full"]
 DETAILS: tuple[Detail, ...] = get_args(Detail)
 # Lines of a long list per group, each group on a new page (digest.html.j2): what one part of
-# a long digest holds at most (briefing.render.parts), about three pages each.
-LIST_CHUNKS = {"changes": 80, "contents": 100, "sources": 50}
+# a long digest holds at most (briefing.render.parts). About six pages each, so the part-empty
+# last page of a group comes seldom (276 sources: 21 pages in one table, 22 in groups).
+LIST_CHUNKS = {"changes": 100, "contents": 200, "sources": 100}
 SECTION_TITLE_MAX = 60  # characters of a briefing title in the running header
 TOC_LOCATION_MAX = 90  # characters of a source location under its contents entry
 
