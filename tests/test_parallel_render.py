@@ -395,8 +395,8 @@ def test_a_worker_killed_mid_run_is_survived(
     """An out-of-memory kill of a worker costs only its part: the rest is laid out in the
     run's own process, and the PDF is the same."""
     import logging
-    import multiprocessing
     import threading
+    from contextlib import suppress
 
     made: dict[str, bytes] = {}
     warnings: list[str] = []
@@ -413,16 +413,27 @@ def test_a_worker_killed_mid_run_is_survived(
     def run() -> None:
         made["pdf"] = in_parts(full_html, day, workers=2, parts_dir=tmp_path)
 
+    def spawned() -> set[int]:
+        """This process's children started by multiprocessing's spawn (pool workers)."""
+        found = set()
+        for task in Path("/proc/self/task").iterdir():
+            for pid in (task / "children").read_text().split():
+                with suppress(OSError):
+                    if b"spawn_main" in Path(f"/proc/{pid}/cmdline").read_bytes():
+                        found.add(int(pid))
+        return found
+
+    before = spawned()  # another test's, if any: never to be killed here
     thread = threading.Thread(target=run)
     try:
         thread.start()
         deadline = time.monotonic() + 120
         killed = 0
         while not killed and thread.is_alive() and time.monotonic() < deadline:
-            workers = multiprocessing.active_children()
+            workers = sorted(spawned() - before)
             # Once a part is laid out and most are still to come: the run is mid-way.
             if workers and 1 <= len(list(tmp_path.glob("*.pdf"))) <= 3:
-                os.kill(workers[0].pid or 0, signal.SIGKILL)
+                os.kill(workers[0], signal.SIGKILL)
                 killed = len(list(tmp_path.glob("*.pdf")))
             time.sleep(0.005)
         thread.join()
