@@ -406,7 +406,11 @@ def test_a_worker_killed_mid_run_is_survived(
             if record.levelno >= logging.WARNING:
                 warnings.append(record.getMessage())
 
+    # Another test in this process may have left the loggers quiet (-q): hear warnings here.
     logger = logging.getLogger("briefing.render")
+    saved = logger.level, logger.disabled
+    logger.setLevel(logging.WARNING)
+    logger.disabled = False
     handler = Record()
     logger.addHandler(handler)
 
@@ -439,6 +443,8 @@ def test_a_worker_killed_mid_run_is_survived(
         thread.join()
     finally:
         logger.removeHandler(handler)
+        logger.setLevel(saved[0])
+        logger.disabled = saved[1]
     assert killed, "the run ended before a worker could be killed mid-way"
     assert made["pdf"] == pair[0]
     assert any(w.startswith("a worker laying out the PDF stopped") for w in warnings), warnings
