@@ -23,6 +23,8 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from briefing.text.markup import VOID_ELEMENTS
+
 __all__ = [
     "MAX_PART_BYTES",
     "MAX_PART_UNITS",
@@ -99,30 +101,10 @@ def _units(body: str) -> list[str]:
         leading = len(starts) == 1 and not body[: match.start()].strip()
         if depth == 0 and _UNIT_ATTR.search(match.group(0)) and not leading:
             starts.append(match.start())
-        if not self_closing and name.lower() not in _VOID:
+        if not self_closing and name.lower() not in VOID_ELEMENTS:
             depth += 1
     bounds = [*starts, len(body)]
     return [body[a:b] for a, b in itertools.pairwise(bounds) if body[a:b]]
-
-
-_VOID = frozenset(
-    [
-        "area",
-        "base",
-        "br",
-        "col",
-        "embed",
-        "hr",
-        "img",
-        "input",
-        "link",
-        "meta",
-        "param",
-        "source",
-        "track",
-        "wbr",
-    ]
-)
 
 
 def split_parts(html: str, max_units: int = MAX_PART_UNITS) -> Parts | None:

@@ -9,6 +9,8 @@ from __future__ import annotations
 import re
 from html.parser import HTMLParser
 
+from briefing.text.markup import VOID_ELEMENTS
+
 # Elements whose whole content is never article text.
 _DROP = frozenset(
     {
@@ -68,24 +70,6 @@ _BLOCK = frozenset(
         "address",
     }
 )
-_VOID = frozenset(
-    {
-        "area",
-        "base",
-        "br",
-        "col",
-        "embed",
-        "hr",
-        "img",
-        "input",
-        "link",
-        "meta",
-        "source",
-        "track",
-        "wbr",
-        "param",
-    }
-)
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden|font-size\s*:\s*0", re.I)
 
 
@@ -127,7 +111,7 @@ class _TextParser(HTMLParser):
             self.meta_title = self.meta_title or (attrs.get("content") or "").strip()
         if tag == "title":
             self._in_title = True
-        if tag in _VOID:
+        if tag in VOID_ELEMENTS:
             if tag in ("br", "hr") and not self._suppressed:
                 self._emit("\n\n")
             return
@@ -145,7 +129,7 @@ class _TextParser(HTMLParser):
     def handle_endtag(self, tag: str) -> None:
         if tag == "title":
             self._in_title = False
-        if tag in _VOID:
+        if tag in VOID_ELEMENTS:
             return
         # Close up to the matching open element (tolerates unclosed tags).
         for i in range(len(self._stack) - 1, -1, -1):
