@@ -23,6 +23,9 @@ The modules, each importing only those above it:
 * :mod:`~briefing.render.html`: the Jinja2 environment, the template context, HTML;
 * :mod:`~briefing.render.pdf`: WeasyPrint, the bundled fonts, PDF/A and PDF/UA variants;
 * :mod:`~briefing.render.stories`: a digest's stories: the day's picture, one card per story;
+* :mod:`~briefing.render.parts`: a long digest's HTML cut where its template allows;
+* :mod:`~briefing.render.join`: the parts' PDFs joined into one (pypdf);
+* :mod:`~briefing.render.parallel`: the parts laid out on every core, kept for a rerun;
 * :mod:`~briefing.render.digest`: the daily digest, HTML and PDF.
 
 WeasyPrint is imported lazily, inside :func:`write_pdf` (and the fetcher): importing this package
