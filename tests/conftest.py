@@ -29,6 +29,15 @@ EXAMPLES = REPO / "examples"
 SAMPLE = EXAMPLES / "syria-strike.txt"
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    """Ctrl-C as a terminal sends it, whatever started the tests. A shell without job control
+    (cron, `cmd &` in a script) starts background commands with SIGINT ignored, which Python
+    and every child then keep: the tests of Ctrl-C (in process and in a child) would wait
+    forever. Restored here, in each process running tests (xdist's workers too)."""
+    if signal.getsignal(signal.SIGINT) == signal.SIG_IGN:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+
+
 @pytest.fixture(autouse=True)
 def isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     """Run every test in an empty folder with its own home, cache and config dirs."""
