@@ -26,18 +26,30 @@ from briefing.render.parts import PART_LINK
 if TYPE_CHECKING:
     from pypdf import PdfReader, PdfWriter
 
-__all__ = ["join_pdfs", "page_count"]
+__all__ = ["join_pdfs", "measure", "page_count"]
 
 _STAMP = "/BriefingPageNumber"
 
 
 def page_count(pdf: bytes | Path) -> int:
     """The number of pages of a PDF (RenderError if it cannot be read: cut short, say)."""
+    return measure(pdf)[0]
+
+
+def measure(pdf: bytes | Path) -> tuple[int, dict[str, int]]:
+    """A PDF's page count and the page (0-based) of each named destination, read once
+    (RenderError if it cannot be read: cut short, say)."""
     from pypdf import PdfReader
     from pypdf.errors import PyPdfError
 
     try:
-        return len(PdfReader(_stream(pdf)).pages)
+        reader = PdfReader(_stream(pdf))
+        anchors = {}
+        for name, dest in reader.named_destinations.items():
+            page = reader.get_destination_page_number(dest)
+            if page is not None:
+                anchors[name] = page
+        return len(reader.pages), anchors
     except (PyPdfError, OSError, KeyError, ValueError) as exc:
         raise RenderError(f"unreadable PDF: {type(exc).__name__}: {exc}") from None
 
@@ -221,17 +233,15 @@ def _structure(
     from pypdf.generic import ArrayObject
 
     root: Any = _obj(writer.root_object["/StructTreeRoot"])
-    document = root["/K"][0].get_object() if isinstance(root["/K"], list) else root["/K"]
-    document = document.get_object()
+    document = _document_element(root)
     kids = document.get("/K")
     kids = ArrayObject(list(kids.get_object())) if kids is not None else ArrayObject()
     parent_tree: Any = _obj(root["/ParentTree"])
     nums = ArrayObject(list(parent_tree.get("/Nums", [])))
     for reader, offset in zip(readers[1:], offsets[1:], strict=True):
         tree: Any = _obj(_obj(reader.trailer["/Root"])["/StructTreeRoot"])
-        part_document = tree["/K"][0].get_object() if isinstance(tree["/K"], list) else tree["/K"]
         # /P leads up to the part's own root: left out, and set again below.
-        for kid in part_document.get_object().get("/K", []):
+        for kid in _document_element(tree).get("/K", []):
             kids.append(kid.clone(writer, ignore_fields=("/P",)))
         part_nums = list(tree["/ParentTree"].get_object().get("/Nums", []))
         for key, value in zip(part_nums[0::2], part_nums[1::2], strict=True):
@@ -249,6 +259,12 @@ def _structure(
             if isinstance(node, dict) and "/S" in node and "/P" not in node:
                 node[_name("/P")] = document.indirect_reference
                 _set_parents(node)
+
+
+def _document_element(tree: Any) -> Any:
+    """The Document element WeasyPrint puts at the top of a structure tree."""
+    kids = tree["/K"]
+    return _obj(kids[0] if isinstance(kids, list) else kids)
 
 
 def _set_parents(element: Any) -> None:

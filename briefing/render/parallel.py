@@ -33,7 +33,7 @@ from multiprocessing import get_context
 from pathlib import Path
 
 from briefing.errors import RenderError
-from briefing.render.join import join_pdfs, page_count
+from briefing.render.join import join_pdfs, measure
 from briefing.render.parts import (
     MAX_PART_UNITS,
     Part,
@@ -96,11 +96,12 @@ class _Job:
     extra_css: str
 
 
-def _lay_out(job: _Job) -> int:
-    """Lay out one part (in a worker) unless an earlier run left it; its page count."""
+def _lay_out(job: _Job) -> tuple[int, dict[str, int]]:
+    """Lay out one part (in a worker) unless an earlier run left it; its page count and the
+    page of each anchor in it (read here, once, not again by the parent)."""
     if job.path.is_file():
         try:
-            return page_count(job.path)
+            return measure(job.path)
         except RenderError:
             job.path.unlink(missing_ok=True)  # a part cut short: lay it out again
     pdf = write_pdf(
@@ -114,10 +115,10 @@ def _lay_out(job: _Job) -> int:
     partial = job.path.with_name(f".{job.path.name}.{os.getpid()}.tmp")
     partial.write_bytes(pdf)
     os.replace(partial, job.path)  # whole or not at all: a kill leaves no half part
-    pages = page_count(pdf)
+    laid_out = measure(pdf)
     del pdf
     _release_memory()
-    return pages
+    return laid_out
 
 
 def _release_memory() -> None:
@@ -132,7 +133,7 @@ class _InProcess(Executor):
     """One worker: the parts one after the other, in this process."""
 
     def submit(self, fn, /, *args, **kwargs):  # type: ignore[no-untyped-def]
-        future: Future[int] = Future()
+        future: Future[object] = Future()
         try:
             future.set_result(fn(*args, **kwargs))
         except BaseException as exc:  # handed to the caller through the future
@@ -271,16 +272,19 @@ class _Layout:
         self.layouts = 0
 
     def job(self, part: Part, numbers: Mapping[str, int]) -> _Job:
-        html = part_html(self.parts, part, numbers)
         # The first part's identifier becomes the joined document's: the digest's seed.
         seed = self.seed if part.index == 0 else f"{self.seed}|part"
+        html = part_html(self.parts, part, numbers)
+        return self._job(html, seed, self.pdf_variant, _NO_PAGE_NUMBER)
+
+    def _job(self, html: str, seed: str, pdf_variant: str | None, extra_css: str) -> _Job:
+        """A layout, in the file named by the hash of everything its bytes depend on."""
         key = content_key(
-            html, seed, self.title, self.pdf_variant or "", _NO_PAGE_NUMBER, __version__,
+            html, seed, self.title, pdf_variant or "", extra_css, __version__,
             *map(str, self.template_dirs),
         )  # fmt: skip
         path = self.folder / f"{key[:40]}.pdf"
-        return _Job(html, path, seed, self.title, self.template_dirs, self.pdf_variant,
-                    _NO_PAGE_NUMBER)  # fmt: skip
+        return _Job(html, path, seed, self.title, self.template_dirs, pdf_variant, extra_css)
 
     def per_unit(self, part: Part) -> float:
         """Pages a unit of ``part`` takes, from the parts of its kind laid out so far (a story
@@ -335,7 +339,9 @@ class _Layout:
         both workers busy until the last second or two.
         """
         started = time.monotonic()
-        running: dict[Future[int], tuple[Part | None, _Job, dict[str, int]]] = {}
+        running: dict[
+            Future[tuple[int, dict[str, int]]], tuple[Part | None, _Job, dict[str, int]]
+        ] = {}
         tries: dict[int, int] = {}
         stamps: tuple[str, Path] | None = None  # (html, file) of the page numbers laid out
         while True:
@@ -372,7 +378,7 @@ class _Layout:
             done, _ = wait(running, return_when=FIRST_COMPLETED)
             for future in done:
                 laid_out, job, numbers = running.pop(future)
-                pages = future.result()
+                pages, anchors = future.result()
                 if laid_out is None:
                     stamps = (job.html, job.path)
                     continue
@@ -380,7 +386,9 @@ class _Layout:
                 self.files[laid_out.index] = job.path
                 self.shown[laid_out.index] = numbers
                 self.layouts += 1
-                self._read_anchors(laid_out, job.path)
+                self.anchor_pages.update(
+                    (name, page) for name, page in anchors.items() if name in laid_out.anchors
+                )
 
     def _todo(self, busy: set[int], width: int) -> list[Part]:
         """The parts to lay out next, best first (see :meth:`run`): those never laid out, and
@@ -415,21 +423,9 @@ class _Layout:
             todo = [late[0], *(p for p in todo if p is not late[0])]
         return todo
 
-    def _read_anchors(self, part: Part, path: Path) -> None:
-        from pypdf import PdfReader
-
-        reader = PdfReader(path)
-        for name, dest in reader.named_destinations.items():
-            page = reader.get_destination_page_number(dest)
-            if page is not None and name in part.anchors:
-                self.anchor_pages[name] = page
-
     def stamps(self) -> _Job:
         """The page numbers of the joined document, one page each (never tagged: an
         artifact over each page)."""
         total = sum(self.pages(p) for p in self.parts.parts)
         html = self.parts.prefix + '<div class="briefing-stamp"></div>' * total + self.parts.suffix
-        key = content_key(html, _ONLY_PAGE_NUMBER, __version__, *map(str, self.template_dirs))
-        path = self.folder / f"{key[:40]}.pdf"
-        seed = f"{self.seed}|stamps"
-        return _Job(html, path, seed, self.title, self.template_dirs, None, _ONLY_PAGE_NUMBER)
+        return self._job(html, f"{self.seed}|stamps", None, _ONLY_PAGE_NUMBER)
